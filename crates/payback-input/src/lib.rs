@@ -1,1 +1,327 @@
-//! tmp
+//! Scenario TOML and overlays to a validated [`payback_model::Scenario`], with diagnostics that
+//! point at the line.
+//!
+//! The pipeline is: parse every file into a spanned document tree (`tree`), apply the overlays
+//! to the scenario's tree in order (`overlay`), then run one schema-driven conversion pass
+//! (`convert`, table in [`schema`]) that collects every problem at once. Provenance, file
+//! names and lines stay here, in [`ParamValue`]s keyed by parameter path; the model crate sees
+//! plain values. Rendering diagnostics for a terminal is the CLI's job.
+//!
+//! Main items: [`load`], [`Loaded`], [`Diagnostic`], [`codes`], [`schema`], [`builtin`],
+//! [`explain_param`].
+
+use std::fmt;
+use std::ops::Range;
+
+pub mod builtin;
+pub mod codes;
+mod convert;
+mod explain;
+mod overlay;
+pub mod schema;
+mod tree;
+
+pub use codes::Code;
+pub use explain::{ExplainError, explain_param};
+
+/// One input file: its name (what diagnostics print: a path or `builtin:default`) and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Name shown in diagnostics.
+    pub name: String,
+    /// The whole text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A file from its name and text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile { name: name.into(), text: text.into() }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The scenario cannot be loaded.
+    Error,
+    /// The scenario loads, but something is probably not what the author meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One problem found in an input file, ready to be rendered by a front end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Stable code (`P0301`), documented in `docs/errors.md`.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Name of the [`SourceFile`] it points into.
+    pub file: String,
+    /// Byte range in that file's text (always within it).
+    pub span: Range<usize>,
+    /// 1-based line of the span start.
+    pub line: usize,
+    /// 1-based column (in characters) of the span start.
+    pub column: usize,
+    /// Parameter path, e.g. `generations.B200.unit_cost`.
+    pub path: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What was expected: `a number in 0..=1`.
+    pub expected: Option<String>,
+    /// What was found: `1.5`.
+    pub found: Option<String>,
+    /// How to fix it: "did you mean `price_decline`?".
+    pub hints: Vec<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}[{}]: {}", self.file, self.line, self.column, self.severity, self.code, self.message)?;
+        if let Some(p) = &self.path {
+            write!(f, " (path {p})")?;
+        }
+        match (&self.expected, &self.found) {
+            (Some(e), Some(x)) => write!(f, ": expected {e}, found {x}")?,
+            (Some(e), None) => write!(f, ": expected {e}")?,
+            (None, Some(x)) => write!(f, ": found {x}")?,
+            (None, None) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Where a value comes from, as written next to it in the scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Provenance {
+    /// URL or citation.
+    pub source: Option<String>,
+    /// Date the value was observed or stated.
+    pub as_of: Option<String>,
+    /// `reported`, `guidance`, `assumption` or `estimate`.
+    pub kind: Option<String>,
+    /// Free note.
+    pub note: Option<String>,
+}
+
+/// A parameter value as loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamScalar {
+    /// A number.
+    Number(f64),
+    /// A string (names, choices, periods).
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl fmt::Display for ParamScalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamScalar::Number(v) => write!(f, "{v}"),
+            ParamScalar::Text(s) => write!(f, "\"{s}\""),
+            ParamScalar::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// One leaf parameter after overlays and defaults, with where it was set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamValue {
+    /// Concrete path, `generations.B200.unit_cost`.
+    pub path: String,
+    /// The value.
+    pub value: ParamScalar,
+    /// Unit from the schema (empty when none).
+    pub unit: &'static str,
+    /// Meaning from the schema.
+    pub doc: &'static str,
+    /// Provenance written with the value, if any.
+    pub provenance: Option<Provenance>,
+    /// File that set the value (empty for a default).
+    pub file: String,
+    /// 1-based line that set the value (0 for a default).
+    pub line: usize,
+    /// Name of the overlay that last set or scaled the value.
+    pub set_by_overlay: Option<String>,
+    /// Whether the value is the format's default (the files do not set it).
+    pub is_default: bool,
+}
+
+/// A loaded scenario: the model's input plus everything the front ends explain.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: payback_model::Scenario,
+    /// Every leaf parameter after overlays and defaults, in schema order (items in file order).
+    pub params: Vec<ParamValue>,
+    /// Warnings (severity [`Severity::Warning`]).
+    pub warnings: Vec<Diagnostic>,
+    /// Names of the overlays applied, in order.
+    pub overlay_names: Vec<String>,
+}
+
+/// A diagnostic while the file is still an index; converted to [`Diagnostic`] at the end.
+#[derive(Debug, Clone)]
+pub(crate) struct Diag {
+    pub code: Code,
+    pub severity: Severity,
+    pub file: usize,
+    pub span: Range<usize>,
+    pub path: Option<String>,
+    pub message: String,
+    pub expected: Option<String>,
+    pub found: Option<String>,
+    pub hints: Vec<String>,
+}
+
+impl Diag {
+    pub fn new(code: Code, file: usize, span: Range<usize>, message: String) -> Diag {
+        Diag { code, severity: Severity::Error, file, span, path: None, message, expected: None, found: None, hints: Vec::new() }
+    }
+
+    pub fn path(mut self, p: impl Into<String>) -> Diag {
+        self.path = Some(p.into());
+        self
+    }
+
+    pub fn expected(mut self, e: impl Into<String>) -> Diag {
+        self.expected = Some(e.into());
+        self
+    }
+
+    pub fn found(mut self, f: impl Into<String>) -> Diag {
+        self.found = Some(f.into());
+        self
+    }
+
+    pub fn hint(mut self, h: impl Into<String>) -> Diag {
+        self.hints.push(h.into());
+        self
+    }
+
+    pub fn warning(mut self) -> Diag {
+        self.severity = Severity::Warning;
+        self
+    }
+}
+
+/// The largest char boundary at or before `i`, within `text`.
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub(crate) fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = floor_boundary(text, at);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn finish(d: Diag, files: &[&SourceFile]) -> Diagnostic {
+    let (name, text) = files.get(d.file).map_or(("", ""), |f| (f.name.as_str(), f.text.as_str()));
+    // Spans from the parser and from edits are clamped so that renderers can slice safely.
+    let start = floor_boundary(text, d.span.start);
+    let end = floor_boundary(text, d.span.end.max(start));
+    let (line, column) = line_col(text, start);
+    Diagnostic {
+        code: d.code,
+        severity: d.severity,
+        file: name.to_string(),
+        span: start..end,
+        line,
+        column,
+        path: d.path,
+        message: d.message,
+        expected: d.expected,
+        found: d.found,
+        hints: d.hints,
+    }
+}
+
+/// Load a scenario and apply overlays in order. Returns every error found (after a syntax
+/// error, only the syntax errors), warnings included, ordered by file and position.
+pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Diagnostic>> {
+    let files: Vec<&SourceFile> = std::iter::once(main).chain(overlays.iter()).collect();
+    let mut diags = Vec::new();
+    let parsed: Vec<Option<tree::Node>> =
+        files.iter().enumerate().map(|(i, f)| tree::parse(i, &f.text, &mut diags).ok()).collect();
+    let mut trees = Vec::with_capacity(parsed.len());
+    for t in parsed {
+        match t {
+            Some(t) => trees.push(t),
+            None => return Err(sorted(diags.into_iter().filter(|d| d.code == Code::P0101), &files)),
+        }
+    }
+    let mut trees = trees.into_iter();
+    let Some(mut root) = trees.next() else {
+        return Err(Vec::new());
+    };
+    let mut overlay_names = Vec::new();
+    for (k, ov) in trees.enumerate() {
+        let name = overlay::apply(&mut root, &ov, k, &files[k + 1].name, &mut diags);
+        overlay_names.push(name);
+    }
+    let converted = convert::convert(&root, &files, &overlay_names, &mut diags);
+    let has_error = diags.iter().any(|d| d.severity == Severity::Error);
+    match converted {
+        Some((scenario, params)) if !has_error => {
+            Ok(Loaded { scenario, params, warnings: sorted(diags.into_iter(), &files), overlay_names })
+        }
+        _ => {
+            if !has_error {
+                // The conversion failed without saying why: a bug, but still not a panic.
+                diags.push(Diag::new(Code::P0104, 0, 0..0, "the scenario is incomplete".into()));
+            }
+            Err(sorted(diags.into_iter(), &files))
+        }
+    }
+}
+
+fn sorted(diags: impl Iterator<Item = Diag>, files: &[&SourceFile]) -> Vec<Diagnostic> {
+    let mut v: Vec<Diag> = diags.collect();
+    v.sort_by_key(|d| (d.file, d.span.start));
+    v.into_iter().map(|d| finish(d, files)).collect()
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word`, if close enough to be a plausible typo.
+pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,186 @@
+//! The stable diagnostic codes: one [`Code`] per kind of problem, with its title and the
+//! explanation printed by `payback explain P0301` and collected in `docs/errors.md`.
+//!
+//! Families: `P01xx` syntax, types and structure; `P02xx` names, periods and references;
+//! `P03xx` values out of range; `P04xx` overlays. A code is never reused for another meaning.
+
+use std::fmt;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident, $title:literal, $explanation:literal; )*) => {
+        /// A stable diagnostic code (`P0301`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $name, )*
+        }
+
+        const ALL: &[Code] = &[$(Code::$name),*];
+
+        impl Code {
+            /// The code as written in messages, `P0301`.
+            pub fn as_str(&self) -> &'static str {
+                match self { $(Code::$name => stringify!($name),)* }
+            }
+
+            /// A short title, `share outside 0..=1`.
+            pub fn title(&self) -> &'static str {
+                match self { $(Code::$name => $title,)* }
+            }
+
+            /// What the problem means and how to fix it (Markdown).
+            pub fn explanation(&self) -> &'static str {
+                match self { $(Code::$name => $explanation,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// TOML syntax error.
+    P0101, "TOML syntax error",
+    "The file is not valid TOML, so nothing else in it was checked. The diagnostic points at the \
+     line and column where the parser stopped. Common causes: an unquoted string \
+     (`tax = group` instead of `tax = \"group\"`), a missing `]`, a key defined twice.";
+    /// A value has the wrong type.
+    P0102, "wrong type",
+    "The value has a TOML type the key does not accept, for example a string where a number is \
+     expected (`unit_cost = \"55000\"`) or a number where a table is expected. Integers are \
+     accepted wherever numbers are; `docs/scenario.md` gives the type of every key.";
+    /// A key the format does not know.
+    P0103, "unknown key",
+    "The key is not part of the scenario (or overlay) format at this place. Usually a typo or a \
+     key placed in the wrong table; the hint lists the closest valid key. Unknown keys are errors, \
+     not warnings, so that a misspelt parameter never silently falls back to its default.";
+    /// A required value is missing.
+    P0104, "missing required value",
+    "A key or table without a default is absent. The diagnostic points at the table that should \
+     hold it (or the top of the file for a missing table). `docs/scenario.md` marks required keys.";
+    /// A whole number was expected.
+    P0105, "not a whole number",
+    "The key counts quarters or months and needs a whole number. `4` and `4.0` are accepted; \
+     `4.5` is not.";
+    /// A string is not one of the accepted choices.
+    P0106, "unknown choice",
+    "The key accepts only a fixed set of strings (for example `terminal` accepts `none`, `book` \
+     and `runoff`). The message lists them.";
+    /// Exactly one of two alternatives must be given.
+    P0107, "exactly one of two keys",
+    "Some values can be given in two ways and need exactly one of them: a contract's \
+     `price_per_ref_hour` or `total_value`, its `ref_accelerators` or `accelerators` with \
+     `generation`; a tranche's `buys` or `mix`; agents' `price` or `value`; internal use's `share` \
+     or `ref_hours`. Remove one, or add the missing one.";
+    /// A malformed period.
+    P0201, "malformed period",
+    "A period is written `2026Q3` (quarter), `2026H2` (half), `2026` (year) or `FY2026`, \
+     `FY2026Q1`, `FY2026H1` (fiscal). Keys that need a single quarter accept `2026Q3` or \
+     `FY2026Q1`. Map keys of growth paths are years (`2027`).";
+    /// A reference to an undefined generation.
+    P0202, "unknown generation",
+    "A tranche or contract names a generation that no `[[generations]]` entry defines. Names are \
+     case-sensitive; the hint lists the closest defined name.";
+    /// A reference to an undefined counterparty.
+    P0203, "unknown counterparty",
+    "A contract or equity stake names a counterparty id that no `[[counterparties]]` entry \
+     defines. Declare it, or fix the id (case-sensitive).";
+    /// Two items share a name.
+    P0204, "duplicate name",
+    "Generations, contracts, tiers and equity stakes need unique `name`s, counterparties unique \
+     `id`s: parameter paths (`contracts.lab-a.take_or_pay`) address items by them.";
+    /// A fiscal period without a fiscal year end.
+    P0205, "fiscal period without `fiscal_year_end`",
+    "`FY2026`, `FY2026Q1` and `FY2026H1` depend on the month in which the company's fiscal year \
+     ends. Set `scenario.fiscal_year_end` (1..=12), or write calendar periods.";
+    /// A share outside 0..=1.
+    P0301, "share outside 0..=1",
+    "Shares, probabilities and rates marked `0..=1` are decimals: 30 % is `0.3`, not `30`.";
+    /// A negative amount.
+    P0302, "negative value",
+    "Money, counts and hours cannot be negative.";
+    /// A value that must be strictly positive.
+    P0303, "value must be positive",
+    "Lives, costs, prices, terms and performance must be greater than zero: a zero life or cost \
+     would divide by zero in the model.";
+    /// NaN, infinity or a number too large.
+    P0304, "number not finite",
+    "TOML accepts `nan`, `inf` and integers or floats beyond the range of a 64-bit float; the \
+     model does not. Write a finite number.";
+    /// A period after the end of the projection.
+    P0305, "period after `scenario.end`",
+    "Spending, contract dates and investments must fall on or before `scenario.end`. Dates before \
+     `scenario.start` are allowed: they are history.";
+    /// A mix that does not sum to 1.
+    P0306, "mix does not sum to 1",
+    "A tranche's `mix = { accelerators = a, facilities = f }` splits the amount: `a + f` must be 1 \
+     (within 1e-9).";
+    /// A value outside its valid range (other bounds).
+    P0307, "value out of range",
+    "The value is outside the range given in `docs/scenario.md` for this key (for example \
+     `pue >= 1`, growth rates `> -1`, `fiscal_year_end` in 1..=12).";
+    /// Two values are inconsistent with each other.
+    P0308, "inconsistent values",
+    "Two values that are each valid contradict each other: `scenario.end` before \
+     `scenario.start`, a contract signed after it starts, more agent seats than the market.";
+    /// All tier shares are zero.
+    P0309, "tier shares all zero",
+    "Tier shares are normalised over the tiers, so at least one must be positive.";
+    /// A value that is ignored (warning).
+    P0310, "value ignored",
+    "Warning: the key is valid but has no effect with the other settings (for example \
+     `terminal_recovery` without `terminal = \"book\"`, or `start_price` in cost-plus mode).";
+    /// An overlay path that matches nothing.
+    P0401, "overlay path matches nothing",
+    "The path is valid but selects no value in the scenario: no item has that name, the filter \
+     selects no item, or the array is empty. An overlay that silently did nothing would make a \
+     scenario look tested when it is not.";
+    /// A malformed overlay path.
+    P0402, "malformed overlay path",
+    "Paths are dot-separated keys: `section.key`, `contracts.lab-a.take_or_pay` (item by name, \
+     counterparties by id, capex by index), `tiers.*.premium_decay` (all items), \
+     `generations[launch>=2027Q1].unit_cost` (filtered items, operators `>= <= > < == !=`), \
+     `open_market.growth.2027` (map entry).";
+    /// A scale factor or target that is not a number.
+    P0403, "scale needs numbers",
+    "`[scale]` multiplies numeric values by a finite numeric factor. Use `[set]` for strings, \
+     booleans and tables.";
+    /// An overlay path naming a key the format does not know.
+    P0404, "unknown parameter in overlay path",
+    "A segment of the overlay path is not a key of the scenario format at that place. The hint \
+     lists the closest valid key.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every code, in catalogue order.
+pub fn all() -> &'static [Code] {
+    ALL
+}
+
+/// Parse `P0301` (case-insensitive) back into a code.
+pub fn parse(s: &str) -> Option<Code> {
+    ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+}
+
+/// The error catalogue, `docs/errors.md`.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Scenario diagnostics\n\n\
+         <!-- Generated by `payback_input::codes::catalogue_markdown()`. Do not edit: run\n\
+         `PAYBACK_BLESS=1 cargo test -p payback-input` to regenerate. -->\n\n\
+         Every problem `payback` finds in a scenario or overlay file has a stable code. \
+         `payback explain <CODE>` prints the entry. Each code has an annotated example in \
+         `crates/payback-input/tests/invalid/`.\n\n\
+         | code | title |\n|---|---|\n",
+    );
+    for c in ALL {
+        out.push_str(&format!("| [{0}](#{1}) | {2} |\n", c.as_str(), c.as_str().to_lowercase(), c.title()));
+    }
+    for c in ALL {
+        out.push_str(&format!("\n## {}\n\n**{}**\n\n{}\n", c.as_str(), c.title(), c.explanation()));
+    }
+    out
+}

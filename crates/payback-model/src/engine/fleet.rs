@@ -1,0 +1,308 @@
+//! The physical build-out: shells (facility megawatts), accelerator cohorts, the power queue,
+//! book depreciation, impairment and salvage (docs/model/capex.md).
+//!
+//! A *cohort* is one purchase; when it enters service it becomes one or more *lots* (a cohort
+//! may enter partly when megawatts are short), each with its own in-service quarter, so
+//! depreciation and retirement follow the hardware that actually runs.
+
+use crate::HOURS;
+use crate::scenario::Scenario;
+
+/// One purchase of accelerators.
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    /// Generation index.
+    pub generation: usize,
+    /// USD per accelerator.
+    pub unit_cost: f64,
+    /// Simulation index of the purchase.
+    pub bought: usize,
+    /// Simulation index from which it may enter service.
+    pub ready: usize,
+    /// Accelerators bought.
+    pub count: f64,
+    /// Accelerators not yet in service.
+    pub waiting: f64,
+    /// Calendar year of the purchase (the vintage).
+    pub year: i32,
+    /// Reference price (before markup) when bought.
+    pub p_ref_at_spend: f64,
+}
+
+/// Accelerators of one cohort that entered service in the same quarter.
+#[derive(Debug, Clone)]
+pub struct Lot {
+    /// Cohort index.
+    pub cohort: usize,
+    /// Generation index.
+    pub generation: usize,
+    /// Accelerators.
+    pub count: f64,
+    /// Gross cost, USD.
+    pub cost: f64,
+    /// Salvage value received at retirement, USD.
+    pub salvage: f64,
+    /// First quarter in service (simulation index).
+    pub in_service: usize,
+    /// Last quarter in service (simulation index): in_service + economic life - 1.
+    pub last: usize,
+    /// Last quarter with book depreciation.
+    pub dep_last: usize,
+    /// Book depreciation per quarter.
+    pub dep_q: f64,
+    /// Net book value.
+    pub nbv: f64,
+    /// Still in service.
+    pub active: bool,
+    /// Megawatts occupied.
+    pub mw: f64,
+    /// Reference-hours per quarter: count x perf x HOURS x availability.
+    pub capacity: f64,
+}
+
+/// Shell megawatts bought together.
+#[derive(Debug, Clone)]
+pub struct ShellBatch {
+    /// Megawatts.
+    pub mw: f64,
+    /// Gross cost, USD.
+    pub cost: f64,
+    /// Simulation index when in service.
+    pub arrive: usize,
+    /// Book depreciation per quarter.
+    pub dep_q: f64,
+    /// Last quarter with depreciation.
+    pub dep_last: usize,
+    /// Net book value.
+    pub nbv: f64,
+}
+
+/// The fleet's state between quarters.
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    /// All purchases.
+    pub cohorts: Vec<Cohort>,
+    /// Queue order: cohort indices sorted by (ready, purchase order).
+    pub queue: Vec<usize>,
+    /// All lots ever put in service.
+    pub lots: Vec<Lot>,
+    /// All shell batches.
+    pub shells: Vec<ShellBatch>,
+    /// Shell megawatts in service.
+    pub mw_in_service: f64,
+    /// Shell megawatts on order.
+    pub mw_on_order: f64,
+    /// Megawatts occupied by accelerators in service.
+    pub mw_occupied: f64,
+    /// Gross cost of shells in service.
+    pub shell_cost_in_service: f64,
+}
+
+/// What one quarter's fleet step produced.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FleetQuarter {
+    /// Capacity in ref-hours.
+    pub capacity: f64,
+    /// Capacity of the newest generation in service.
+    pub capacity_newest: f64,
+    /// Accelerators in service.
+    pub accelerators: f64,
+    /// Accelerators ready and waiting for megawatts.
+    pub queued: f64,
+    /// Cost of all hardware bought and not in service (ready or not).
+    pub queued_cost: f64,
+    /// Book depreciation of accelerators.
+    pub dep_acc: f64,
+    /// Book depreciation of shells.
+    pub dep_shell: f64,
+    /// Gross cost of accelerators in service.
+    pub acc_cost_in_service: f64,
+    /// Cost placed in service this quarter.
+    pub placed: f64,
+    /// Net book value of accelerators in service (after depreciation, before retirement).
+    pub nbv_acc: f64,
+    /// Net book value of shells.
+    pub nbv_shell: f64,
+}
+
+impl Fleet {
+    /// Megawatts needed by hardware bought but not in service.
+    pub fn mw_waiting(&self, s: &Scenario) -> f64 {
+        self.cohorts
+            .iter()
+            .map(|c| c.waiting * s.generations[c.generation].power_kw / 1000.0)
+            .sum()
+    }
+
+    /// Order shells for `amount` USD, in service after the facility lead time.
+    pub fn buy_shells(&mut self, s: &Scenario, i: usize, amount: f64) {
+        if amount <= 0.0 {
+            return;
+        }
+        let mw = amount / s.facilities.cost_per_mw;
+        let life_q = super::pricing::quarters_in(s.facilities.life_years);
+        let arrive = i + s.facilities.facility_lead_time as usize;
+        self.shells.push(ShellBatch {
+            mw,
+            cost: amount,
+            arrive,
+            dep_q: amount / life_q as f64,
+            dep_last: arrive + life_q - 1,
+            nbv: amount,
+        });
+        self.mw_on_order += mw;
+    }
+
+    /// Buy `amount` USD of accelerators of generation `g`, ready after `lead` quarters.
+    pub fn buy_accelerators(
+        &mut self,
+        s: &Scenario,
+        i: usize,
+        g: usize,
+        amount: f64,
+        lead: u32,
+        year: i32,
+        p_ref: f64,
+    ) {
+        if amount <= 0.0 {
+            return;
+        }
+        let unit_cost = s.generations[g].unit_cost;
+        let ready = i + lead as usize;
+        let idx = self.cohorts.len();
+        self.cohorts.push(Cohort {
+            generation: g,
+            unit_cost,
+            bought: i,
+            ready,
+            count: amount / unit_cost,
+            waiting: amount / unit_cost,
+            year,
+            p_ref_at_spend: p_ref,
+        });
+        // FIFO by ready quarter, ties in purchase order.
+        let pos = self
+            .queue
+            .iter()
+            .position(|&c| self.cohorts[c].ready > ready)
+            .unwrap_or(self.queue.len());
+        self.queue.insert(pos, idx);
+    }
+
+    /// Shells arrive, the queue fills free megawatts, lots depreciate. Retirement happens
+    /// later, in [`Fleet::retire`], after the quarter's service.
+    pub fn step(&mut self, s: &Scenario, i: usize) -> FleetQuarter {
+        let mut out = FleetQuarter::default();
+        for b in &mut self.shells {
+            if b.arrive == i {
+                self.mw_in_service += b.mw;
+                self.mw_on_order -= b.mw;
+                self.shell_cost_in_service += b.cost;
+            }
+            if b.arrive <= i && i <= b.dep_last {
+                let d = b.dep_q.min(b.nbv);
+                b.nbv -= d;
+                out.dep_shell += d;
+            }
+            if b.arrive <= i {
+                out.nbv_shell += b.nbv;
+            }
+        }
+        if self.mw_on_order.abs() < 1e-9 {
+            self.mw_on_order = 0.0;
+        }
+        self.fill_queue(s, i, &mut out);
+        let newest = self
+            .lots
+            .iter()
+            .filter(|l| l.active)
+            .map(|l| s.generations[l.generation].launch)
+            .max();
+        for l in self.lots.iter_mut().filter(|l| l.active) {
+            if i <= l.dep_last {
+                let d = l.dep_q.min(l.nbv - l.salvage).max(0.0);
+                l.nbv -= d;
+                out.dep_acc += d;
+            }
+            out.capacity += l.capacity;
+            if Some(s.generations[l.generation].launch) == newest {
+                out.capacity_newest += l.capacity;
+            }
+            out.accelerators += l.count;
+            out.acc_cost_in_service += l.cost;
+            out.nbv_acc += l.nbv;
+        }
+        for c in &self.cohorts {
+            if c.waiting > 0.0 {
+                out.queued_cost += c.waiting * c.unit_cost;
+                if c.ready <= i {
+                    out.queued += c.waiting;
+                }
+            }
+        }
+        out
+    }
+
+    fn fill_queue(&mut self, s: &Scenario, i: usize, out: &mut FleetQuarter) {
+        let k = 0;
+        while k < self.queue.len() {
+            let c_idx = self.queue[k];
+            let c = &self.cohorts[c_idx];
+            if c.ready > i {
+                break;
+            }
+            let gen_ = &s.generations[c.generation];
+            let free_mw = (self.mw_in_service - self.mw_occupied).max(0.0);
+            let fit = free_mw * 1000.0 / gen_.power_kw;
+            let n = if fit >= c.waiting * (1.0 - 1e-12) { c.waiting } else { fit };
+            if n > 0.0 {
+                let econ_q = super::pricing::quarters_in(gen_.economic_life_years);
+                let acct_q = super::pricing::quarters_in(gen_.accounting_life_years);
+                let cost = n * c.unit_cost;
+                let salvage = cost * gen_.salvage;
+                let mw = n * gen_.power_kw / 1000.0;
+                self.lots.push(Lot {
+                    cohort: c_idx,
+                    generation: c.generation,
+                    count: n,
+                    cost,
+                    salvage,
+                    in_service: i,
+                    last: i + econ_q - 1,
+                    dep_last: i + acct_q - 1,
+                    dep_q: (cost - salvage) / acct_q as f64,
+                    nbv: cost,
+                    active: true,
+                    mw,
+                    capacity: n * gen_.perf * HOURS * gen_.availability,
+                });
+                self.mw_occupied += mw;
+                out.placed += cost;
+                self.cohorts[c_idx].waiting -= n;
+            }
+            if self.cohorts[c_idx].waiting <= 1e-9 * n.max(1.0) {
+                self.cohorts[c_idx].waiting = 0.0;
+                self.queue.remove(k);
+            } else {
+                // FIFO: a cohort that does not fit whole blocks the ones behind it.
+                break;
+            }
+        }
+    }
+
+    /// Retire lots whose last quarter is `i`: returns (salvage cash, impairment).
+    pub fn retire(&mut self, i: usize) -> (f64, f64) {
+        let (mut salvage, mut impairment) = (0.0, 0.0);
+        for l in self.lots.iter_mut().filter(|l| l.active && l.last == i) {
+            impairment += (l.nbv - l.salvage).max(0.0);
+            salvage += l.salvage;
+            l.nbv = 0.0;
+            l.active = false;
+            self.mw_occupied -= l.mw;
+        }
+        if self.mw_occupied.abs() < 1e-9 {
+            self.mw_occupied = 0.0;
+        }
+        (salvage, impairment)
+    }
+}

@@ -1,0 +1,986 @@
+//! The projection: one pass over the quarters, from the earliest dated input (history) to the
+//! horizon, in the order of `model.md`'s flywheel. Each quarter:
+//!
+//! 1. capex is spent (shells ordered, accelerators bought), `after_plan` replacements bought;
+//! 2. shells arrive, the power queue fills free megawatts, hardware depreciates ([`fleet`]);
+//! 3. the reference price and the lagged scarcity markup are set ([`pricing`]);
+//! 4. open-market demand, the pipeline's signings, contract holds and renewals;
+//! 5. capacity is allocated: contracts, own products (ranked), internal use, tiers;
+//! 6. revenue, power, opex, tax and cash; then retirements (salvage, impairment).
+//!
+//! Quarters before `scenario.start` build the opening state; their cash is sunk. The summary
+//! (paybacks, NPV, IRR, terminal value, vintages) is computed in [`summary`]. Every formula is
+//! written out in `docs/model/`.
+
+pub mod contracts;
+pub mod fleet;
+pub mod pricing;
+mod summary;
+
+use crate::HOURS;
+use crate::projection::{OptionalSeries, Quarterly};
+use crate::scenario::{AgentPricing, ContractPrice, Internal, Scenario, TrancheKind};
+use crate::{Projection, Quarter};
+use contracts::{CommitmentFlows, Instance, PipelineBook};
+use fleet::Fleet;
+use pricing::{abs_index, quarters_in};
+
+/// Project a validated scenario. Pure and deterministic: the same scenario gives the same
+/// bits. The scenario is assumed valid (as `payback-input` guarantees); degenerate values give
+/// finite, documented results rather than panics.
+pub fn project(s: &Scenario) -> Projection {
+    let ctx = Ctx::new(s);
+    let mut st = State::new(&ctx);
+    for i in 0..ctx.n {
+        st.quarter(&ctx, i);
+    }
+    summary::finish(&ctx, st)
+}
+
+/// Time grid and values fixed for the whole run.
+pub(crate) struct Ctx<'a> {
+    pub s: &'a Scenario,
+    /// Absolute index of simulation quarter 0.
+    pub abs0: i32,
+    /// Simulation index of `scenario.start`.
+    pub i_start: usize,
+    /// Simulation quarters (history + horizon).
+    pub n: usize,
+    /// Expected annual decline of the reference price.
+    pub decline: f64,
+    /// Open-market growth index G, per simulation quarter (1 at the start).
+    pub g_open: Vec<f64>,
+    /// Inference growth index, per simulation quarter (1 at the start).
+    pub g_inf: Vec<f64>,
+    /// Capex spends per simulation quarter: (tranche index, AI amount).
+    pub spends: Vec<Vec<(usize, f64)>>,
+    /// Simulation index of the last quarter with tranche spending.
+    pub last_tranche: Option<usize>,
+    /// Lead time for `after_plan` replacements (the last tranche's).
+    pub replace_lead: u32,
+    /// Quarters between the start and the last generation's launch.
+    pub t_last: i32,
+    /// Tier order by name index, used when multipliers tie.
+    pub tier_share_norm: Vec<f64>,
+}
+
+fn growth_index(path: &crate::scenario::YearPath, abs0: i32, n: usize, i_start: usize) -> Vec<f64> {
+    let mut g = vec![1.0; n];
+    let qf = |i: usize| {
+        let year = (abs0 + i as i32).div_euclid(4);
+        libm::pow(1.0 + path.at(year), 0.25)
+    };
+    for i in i_start + 1..n {
+        g[i] = g[i - 1] * qf(i);
+    }
+    for i in (0..i_start.min(n)).rev() {
+        g[i] = g[i + 1] / qf(i + 1);
+    }
+    g
+}
+
+impl<'a> Ctx<'a> {
+    fn new(s: &'a Scenario) -> Ctx<'a> {
+        let start = abs_index(s.scenario.start);
+        let end = abs_index(s.scenario.end);
+        let mut abs0 = start;
+        for t in &s.capex {
+            for q in &t.quarters {
+                abs0 = abs0.min(abs_index(*q));
+            }
+        }
+        for c in &s.contracts {
+            abs0 = abs0.min(abs_index(c.signed)).min(abs_index(c.start));
+        }
+        for e in &s.equity {
+            for inv in &e.investments {
+                abs0 = abs0.min(abs_index(inv.quarter));
+            }
+        }
+        let n = (end - abs0 + 1).max(1) as usize;
+        let i_start = (start - abs0) as usize;
+        let mut spends = vec![Vec::new(); n];
+        let mut last_tranche = None;
+        let mut replace_lead = 2;
+        for (k, t) in s.capex.iter().enumerate() {
+            if t.quarters.is_empty() {
+                continue;
+            }
+            let per_q = t.amount * t.ai_share / t.quarters.len() as f64;
+            for q in &t.quarters {
+                let i = abs_index(*q) - abs0;
+                if i >= 0 && (i as usize) < n {
+                    spends[i as usize].push((k, per_q));
+                    if last_tranche.is_none_or(|l| i as usize >= l) {
+                        last_tranche = Some(i as usize);
+                        replace_lead = t.lead_time;
+                    }
+                }
+            }
+        }
+        let last_launch = s.generations.iter().map(|g| abs_index(g.launch)).max().unwrap_or(start);
+        let total_share: f64 = s.tiers.iter().map(|t| t.share).sum();
+        let tier_share_norm = s
+            .tiers
+            .iter()
+            .map(|t| if total_share > 0.0 { t.share / total_share } else { 0.0 })
+            .collect();
+        let g_inf = match &s.inference {
+            Some(inf) => growth_index(&inf.growth, abs0, n, i_start),
+            None => vec![0.0; n],
+        };
+        Ctx {
+            s,
+            abs0,
+            i_start,
+            n,
+            decline: pricing::expected_decline(s),
+            g_open: growth_index(&s.open_market.growth, abs0, n, i_start),
+            g_inf,
+            spends,
+            last_tranche,
+            replace_lead,
+            t_last: last_launch - start,
+            tier_share_norm,
+        }
+    }
+
+    /// Quarters since the start (negative in history).
+    pub fn t_rel(&self, i: usize) -> i32 {
+        i as i32 - self.i_start as i32
+    }
+
+    /// The calendar quarter of simulation index `i`.
+    pub fn quarter(&self, i: usize) -> Quarter {
+        let a = self.abs0 + i as i32;
+        Quarter::new(a.div_euclid(4), (a.rem_euclid(4) + 1) as u8)
+            .expect("rem_euclid(4) + 1 is in 1..=4")
+    }
+}
+
+/// Mutable state carried across quarters, and the series being filled.
+pub(crate) struct State {
+    pub fleet: Fleet,
+    pub q: Quarterly,
+    pub opt: OptionalSeries,
+    pub tier_served: Vec<Vec<f64>>,
+    pub tier_mult: Vec<Vec<f64>>,
+    pub tier_revenue: Vec<Vec<f64>>,
+    pub contract_revenue: Vec<Vec<f64>>,
+    pub contract_rpo: Vec<Vec<f64>>,
+    pub contract_price: Vec<f64>,
+    pub contract_minimum: Vec<f64>,
+    pub instances: Vec<Instance>,
+    pub pipeline: PipelineBook,
+    /// Demand and capacity of the previous quarter, for the lagged markup.
+    prev_demand: f64,
+    prev_capacity: f64,
+    prev_p_ref: f64,
+    /// Idle megawatts of the last quarters (ring), for mothballing.
+    idle_ring: Vec<f64>,
+    seats: f64,
+    tax_losses: f64,
+    stake: Vec<f64>,
+    /// Economic value of the accelerator fleet at the end of the previous quarter.
+    prev_econ_value: f64,
+    /// Per-vintage-year contribution, indexed by year - first year.
+    pub vintage_contrib: Vec<Vec<f64>>,
+    pub vintage_capex: Vec<f64>,
+    pub first_year: i32,
+    /// Capex before the start.
+    pub sunk_capex: f64,
+    /// Equity mark at the end of the quarter before the start.
+    pub mark_before_start: f64,
+    tier_order: Vec<usize>,
+}
+
+impl State {
+    fn new(ctx: &Ctx) -> State {
+        let s = ctx.s;
+        let n = ctx.n;
+        let first_year = ctx.quarter(0).year();
+        let years = (ctx.quarter(n - 1).year() - first_year + 1) as usize;
+        let mut fleet = Fleet::default();
+        if s.facilities.opening_mw > 0.0 {
+            let cost = s.facilities.opening_mw * s.facilities.opening_nbv_per_mw;
+            let life_q = quarters_in(s.facilities.life_years);
+            fleet.shells.push(fleet::ShellBatch {
+                mw: s.facilities.opening_mw,
+                cost,
+                arrive: 0,
+                dep_q: cost / life_q as f64,
+                dep_last: life_q - 1,
+                nbv: cost,
+            });
+            fleet.mw_on_order += s.facilities.opening_mw;
+        }
+        let n_contracts = s.contracts.len();
+        let mut instances = Vec::with_capacity(n_contracts * 4);
+        let mut contract_price = vec![0.0; n_contracts];
+        let mut contract_minimum = vec![0.0; n_contracts];
+        for (k, c) in s.contracts.iter().enumerate() {
+            let nq = quarters_in(c.term_years);
+            let ramp_q = if c.ramp_years > 0.0 { quarters_in(c.ramp_years) } else { 0 };
+            let hours = contracts::reserved_hours_total(c.ref_accelerators, nq, ramp_q);
+            let price = match c.price {
+                ContractPrice::PerRefHour(p) => p,
+                ContractPrice::TotalValue(v) => {
+                    let billed = hours * c.take_or_pay;
+                    if billed > 0.0 { v / billed } else { 0.0 }
+                }
+            };
+            let minimum = hours * c.take_or_pay * price;
+            contract_price[k] = price;
+            contract_minimum[k] = minimum;
+            let start = (abs_index(c.start) - ctx.abs0) as usize;
+            let sign = ((abs_index(c.signed) - ctx.abs0) as usize).min(start);
+            let hazard = c.counterparty.map_or(0.0, |p| s.counterparties[p].hazard);
+            instances.push(Instance {
+                contract: k,
+                first_start: start,
+                sign,
+                start,
+                nq,
+                ramp_q,
+                size: c.ref_accelerators,
+                price,
+                weight: 1.0,
+                survival_q: libm::pow(1.0 - hazard, 0.25),
+                take_or_pay: c.take_or_pay,
+                usage: c.usage,
+                prepaid: c.prepaid,
+                minimum,
+                remaining: minimum,
+                renewed: false,
+            });
+        }
+        let opening_stakes = s.equity.iter().map(|e| e.opening_stake).collect();
+        State {
+            fleet,
+            q: Quarterly::zeros(n),
+            opt: OptionalSeries {
+                inference_cost_per_mtok: vec![None; n],
+                inference_margin_per_mtok: vec![None; n],
+                gross_margin: vec![None; n],
+                ebitda_margin: vec![None; n],
+            },
+            tier_served: vec![vec![0.0; n]; s.tiers.len()],
+            tier_mult: vec![vec![0.0; n]; s.tiers.len()],
+            tier_revenue: vec![vec![0.0; n]; s.tiers.len()],
+            contract_revenue: vec![vec![0.0; n]; n_contracts],
+            contract_rpo: vec![vec![0.0; n]; n_contracts],
+            contract_price,
+            contract_minimum,
+            instances,
+            pipeline: PipelineBook {
+                hours: vec![0.0; n],
+                price: vec![0.0; n],
+            },
+            prev_demand: 0.0,
+            prev_capacity: 0.0,
+            prev_p_ref: 0.0,
+            idle_ring: vec![0.0; s.scenario.mothball_quarters.max(1) as usize],
+            seats: s.agents.as_ref().map_or(0.0, |a| a.seats),
+            tax_losses: 0.0,
+            stake: opening_stakes,
+            prev_econ_value: 0.0,
+            vintage_contrib: vec![vec![0.0; n]; years],
+            vintage_capex: vec![0.0; years],
+            first_year,
+            sunk_capex: 0.0,
+            mark_before_start: 0.0,
+            tier_order: (0..s.tiers.len()).collect(),
+        }
+    }
+
+    fn quarter(&mut self, ctx: &Ctx, i: usize) {
+        let s = ctx.s;
+        let t_rel = ctx.t_rel(i);
+        let abs = ctx.abs0 + i as i32;
+        let year = ctx.quarter(i).year();
+        let active = t_rel >= 0;
+
+        // 3 (first, because purchases record the price at spend): reference price.
+        let (p_ref, floor_ratio) = pricing::reference_price(s, ctx.decline, abs, t_rel);
+        let markup = if i == 0 || t_rel <= 0 || self.prev_capacity <= 0.0 {
+            1.0
+        } else {
+            let x = libm::pow(self.prev_demand / self.prev_capacity, s.compute.pricing_power);
+            let cap = s.compute.markup_cap.max(floor_ratio);
+            x.clamp(floor_ratio.min(cap), cap)
+        };
+        let price_now = p_ref * markup;
+
+        // 1. Capex.
+        let (capex_acc, capex_fac, unspent) = self.spend(ctx, i, year, p_ref);
+        let capex_replace = self.replace(ctx, i, year, p_ref);
+        let capex_acc = capex_acc + capex_replace;
+
+        // 2. Fleet.
+        let fq = self.fleet.step(s, i);
+        let capacity = fq.capacity;
+
+        // 4. Demand.
+        let p_exp = s.open_market.reference_price
+            * libm::pow(1.0 - ctx.decline, f64::from(t_rel.min(ctx.t_last)) / 4.0);
+        let f_max = s.open_market.f_max.max(1.0);
+        let surprise = if p_exp > 0.0 && p_ref > 0.0 {
+            libm::pow(p_ref / p_exp, s.open_market.elasticity).clamp(1.0 / f_max, f_max)
+        } else {
+            1.0
+        };
+        let open_demand = s.open_market.ref_hours * ctx.g_open[i] * surprise;
+
+        self.renew(ctx, i, capacity, price_now);
+        let named_held: f64 = self
+            .instances
+            .iter()
+            .map(|x| x.weight * x.survival(i) * x.reserved_hours(i))
+            .sum();
+        let pipe_nq = quarters_in(s.pipeline.term_years);
+        let pipe_sq = libm::pow(1.0 - s.pipeline.hazard, 0.25);
+        let pipe_existing = self.pipeline_held(i, pipe_nq, pipe_sq, false);
+        let want = (s.pipeline.commit_share * open_demand - pipe_existing).max(0.0);
+        let room = (capacity - named_held - pipe_existing).max(0.0);
+        let signing = want.min(room);
+        self.pipeline.hours[i] = signing;
+        self.pipeline.price[i] = price_now
+            * pricing::term_average_factor(ctx.decline, s.pipeline.term_years)
+            * (1.0 - s.pipeline.reserved_discount);
+        let pipe_held = pipe_existing + signing;
+        let tier_demand = (open_demand - pipe_held).max(0.0);
+        let held = named_held + pipe_held;
+        let deliver = if held > capacity && held > 0.0 { capacity / held } else { 1.0 };
+
+        let named = self.named_flows(ctx, i, deliver);
+        let pipe = self.pipeline_flows(ctx, i, deliver, pipe_nq, pipe_sq);
+
+        // 5. Allocation: contracts hold their reservation whether used or not.
+        let mut remaining = (capacity - held.min(capacity)).max(0.0);
+        let served_contracts = named.used;
+        let served_pipeline = pipe.used;
+
+        // Own products: inference and agents, ranked by net revenue per reference-hour.
+        let mut inf = InferenceQuarter::default();
+        if let (Some(x), true) = (&s.inference, active) {
+            let tph = x.tokens_per_ref_hour * libm::pow(1.0 + x.efficiency_gain, f64::from(t_rel) / 4.0);
+            let list = x.price * libm::pow(1.0 - x.price_decline, f64::from(t_rel) / 4.0);
+            let lag_p = if self.prev_p_ref > 0.0 { self.prev_p_ref } else { p_ref };
+            let floor = lag_p / (1.0 + s.compute.market_margin) / tph * 1e6 * (1.0 + x.min_margin);
+            let price = list.max(floor);
+            let raw = x.tokens * ctx.g_inf[i] * libm::pow(price / x.price, x.elasticity);
+            let tokens = if x.max_tokens > 0.0 { raw * x.max_tokens / (raw + x.max_tokens) } else { 0.0 };
+            inf = InferenceQuarter {
+                tph,
+                price,
+                floor,
+                tokens,
+                hours: tokens / tph,
+                value_per_hour: price / 1e6 * tph,
+                served_hours: 0.0,
+            };
+        }
+        let mut ag = AgentQuarter::default();
+        if let (Some(a), true) = (&s.agents, active) {
+            let production = abs >= abs_index(a.production_start);
+            let market = if production { a.market } else { a.market * a.pilot_share };
+            if t_rel > 0 {
+                let n_prev = self.seats;
+                let new = ((a.p / 4.0 + a.q / 4.0 * n_prev / a.market.max(1e-300)) * (market - n_prev))
+                    .max(0.0);
+                let churn_q = 1.0 - libm::pow(1.0 - a.churn, 0.25);
+                self.seats = (n_prev + new - churn_q * n_prev).max(0.0);
+            }
+            let price = if production {
+                match a.pricing {
+                    AgentPricing::Fixed(p) => p,
+                    AgentPricing::Value {
+                        hours_saved_per_month,
+                        hourly_cost,
+                        capture_share,
+                    } => hours_saved_per_month * hourly_cost * capture_share,
+                }
+            } else {
+                a.pilot_price
+            };
+            let tpsm = a.tokens_per_seat_month * libm::pow(1.0 + a.token_growth, f64::from(t_rel) / 4.0);
+            let tph = if inf.tph > 0.0 {
+                inf.tph
+            } else {
+                s.inference.as_ref().map_or(1.0, |x| x.tokens_per_ref_hour)
+            };
+            let hours = self.seats * 3.0 * tpsm / tph;
+            let revenue = self.seats * 3.0 * price;
+            ag = AgentQuarter {
+                price,
+                hours,
+                revenue,
+                value_per_hour: if hours > 0.0 {
+                    revenue * (1.0 - a.noncompute_share) / hours
+                } else {
+                    f64::MAX
+                },
+                served_hours: 0.0,
+            };
+        }
+        let agents_first = ag.value_per_hour >= inf.value_per_hour;
+        for pass in 0..2 {
+            if (pass == 0) == agents_first {
+                ag.served_hours = ag.hours.min(remaining);
+                remaining -= ag.served_hours;
+            } else {
+                inf.served_hours = inf.hours.min(remaining);
+                remaining -= inf.served_hours;
+            }
+        }
+        let internal_demand = match s.internal {
+            Internal::None => 0.0,
+            Internal::Share(x) => x * capacity,
+            Internal::Hours { ref_hours, growth } => {
+                if active {
+                    ref_hours * libm::pow(1.0 + growth, f64::from(t_rel) / 4.0)
+                } else {
+                    0.0
+                }
+            }
+        };
+        let served_internal = internal_demand.min(remaining);
+        remaining -= served_internal;
+
+        // Tiers, highest multiplier first.
+        let n_tiers = s.tiers.len();
+        for (k, t) in s.tiers.iter().enumerate() {
+            self.tier_mult[k][i] =
+                1.0 + (t.premium - 1.0) * libm::pow(1.0 - t.premium_decay, f64::from(t_rel) / 4.0);
+        }
+        let mult = &self.tier_mult;
+        self.tier_order
+            .sort_unstable_by(|&a, &b| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b)));
+        let before_tiers = remaining;
+        let newest_room = if capacity > 0.0 {
+            fq.capacity_newest * before_tiers / capacity
+        } else {
+            0.0
+        };
+        let mut newest_used = 0.0;
+        let mut served_tiers = 0.0;
+        let mut revenue_tiers = 0.0;
+        for idx in 0..n_tiers {
+            let k = self.tier_order[idx];
+            let demand = tier_demand * ctx.tier_share_norm[k];
+            let mut cap = remaining;
+            if s.tiers[k].latest_generation {
+                cap = cap.min((newest_room - newest_used).max(0.0));
+            }
+            let served = demand.min(cap).max(0.0);
+            if s.tiers[k].latest_generation {
+                newest_used += served;
+            }
+            remaining -= served;
+            let rev = served * price_now * self.tier_mult[k][i];
+            self.tier_served[k][i] = served;
+            self.tier_revenue[k][i] = rev;
+            served_tiers += served;
+            revenue_tiers += rev;
+        }
+
+        let served = served_contracts + served_pipeline + inf.served_hours + ag.served_hours
+            + served_internal
+            + served_tiers;
+        let demand_total = held + internal_demand + inf.hours + ag.hours + tier_demand;
+        let unserved = (inf.hours - inf.served_hours)
+            + (ag.hours - ag.served_hours)
+            + (internal_demand - served_internal)
+            + (tier_demand - served_tiers);
+        let utilization = if capacity > 0.0 { (served / capacity).clamp(0.0, 1.0) } else { 0.0 };
+
+        // 6. Revenue, costs, cash.
+        let inf_fraction = if inf.hours > 0.0 { inf.served_hours / inf.hours } else { 0.0 };
+        let tokens_served = inf.tokens * inf_fraction;
+        let revenue_inference = tokens_served * inf.price / 1e6;
+        let ag_fraction = if ag.hours > 0.0 { ag.served_hours / ag.hours } else { 1.0 };
+        let revenue_agents = ag.revenue * ag_fraction;
+        let revenue_forfeited = named.forfeited;
+        let revenue = named.revenue + pipe.revenue + revenue_tiers + revenue_inference
+            + revenue_agents
+            + revenue_forfeited;
+
+        let pmwh = pricing::power_price(s, t_rel);
+        let draw = s.power.idle_draw + (1.0 - s.power.idle_draw) * utilization;
+        let power_per_mw = s.facilities.pue * draw * HOURS * pmwh;
+        let power = self.fleet.mw_occupied * power_per_mw;
+
+        // Mothballing: megawatts idle in each of the last k quarters.
+        let mw_idle = (self.fleet.mw_in_service - self.fleet.mw_occupied).max(0.0);
+        let k = self.idle_ring.len();
+        self.idle_ring[i % k] = mw_idle;
+        let mothballed = if i + 1 >= k {
+            self.idle_ring.iter().copied().fold(f64::INFINITY, f64::min)
+        } else {
+            0.0
+        };
+        let shell_cost_per_mw = if self.fleet.mw_in_service > 0.0 {
+            self.fleet.shell_cost_in_service / self.fleet.mw_in_service
+        } else {
+            0.0
+        };
+        let opex_dc = s.opex.rate / 4.0
+            * (fq.acc_cost_in_service
+                + shell_cost_per_mw * (self.fleet.mw_in_service - mothballed).max(0.0));
+        let opex_agents = s.agents.as_ref().map_or(0.0, |a| a.noncompute_share) * revenue_agents;
+        let opex = opex_dc + opex_agents;
+        let ebitda = revenue - power - opex;
+
+        // Vintage contributions (before retirement, so the last quarter counts).
+        let rev_ex_agents = revenue - revenue_agents;
+        let rent_per_mw = s.facilities.cost_per_mw
+            * crate::finance::capital_recovery_quarterly(
+                s.scenario.discount_rate,
+                s.facilities.life_years,
+            );
+        if capacity > 0.0 {
+            for l in self.fleet.lots.iter().filter(|l| l.active) {
+                let year_idx = (self.fleet.cohorts[l.cohort].year - self.first_year) as usize;
+                let c = rev_ex_agents * l.capacity / capacity
+                    - l.mw * power_per_mw
+                    - s.opex.rate / 4.0 * l.cost
+                    - l.mw * rent_per_mw;
+                if let Some(v) = self.vintage_contrib.get_mut(year_idx) {
+                    v[i] += c;
+                }
+            }
+        }
+
+        // Economic value of accelerators: salvage + (cost - salvage) x price ratio x life left.
+        let mut econ_value = 0.0;
+        for l in self.fleet.lots.iter().filter(|l| l.active) {
+            let c = &self.fleet.cohorts[l.cohort];
+            let g = &s.generations[l.generation];
+            let life = quarters_in(g.economic_life_years) as f64;
+            let left = (l.last - i) as f64 / life;
+            let ratio = if c.p_ref_at_spend > 0.0 { p_ref / c.p_ref_at_spend } else { 1.0 };
+            econ_value += l.salvage + (l.cost - l.salvage) * ratio * left;
+        }
+        for c in self.fleet.cohorts.iter().filter(|c| c.waiting > 0.0) {
+            let g = &s.generations[c.generation];
+            let cost = c.waiting * c.unit_cost;
+            let ratio = if c.p_ref_at_spend > 0.0 { p_ref / c.p_ref_at_spend } else { 1.0 };
+            econ_value += cost * g.salvage + cost * (1.0 - g.salvage) * ratio;
+        }
+
+        // Retirements at the end of the quarter.
+        let mw_occupied = self.fleet.mw_occupied;
+        let (salvage, impairment) = self.fleet.retire(i);
+        let econ_dep_acc = self.prev_econ_value + capex_acc - econ_value;
+        self.prev_econ_value = econ_value - salvage;
+
+        let depreciation = fq.dep_acc + fq.dep_shell;
+        let ebit = ebitda - depreciation - impairment;
+        let tax = match s.scenario.tax {
+            crate::scenario::TaxMode::Group => s.scenario.tax_rate * ebit,
+            crate::scenario::TaxMode::Standalone => {
+                if ebit >= 0.0 {
+                    let used = self.tax_losses.min(ebit);
+                    self.tax_losses -= used;
+                    s.scenario.tax_rate * (ebit - used)
+                } else {
+                    self.tax_losses -= ebit;
+                    0.0
+                }
+            }
+        };
+        let deferred = named.deferred;
+        let deferred_prev = if i > 0 { self.q.deferred_revenue[i - 1] } else { 0.0 };
+        let deferred_change = deferred - deferred_prev;
+        let ocf = ebitda - tax + deferred_change;
+        let capex = capex_acc + capex_fac;
+        let fcf = ocf - capex + salvage;
+
+        // Equity.
+        let mut equity_investment = 0.0;
+        let mut mark = 0.0;
+        for (k, e) in s.equity.iter().enumerate() {
+            for inv in e.investments.iter().filter(|v| abs_index(v.quarter) == abs) {
+                let val = inv.valuation.unwrap_or_else(|| valuation_at(&e.valuation, abs));
+                if val > 0.0 {
+                    self.stake[k] += inv.amount / val;
+                }
+                equity_investment += inv.amount;
+            }
+            mark += self.stake[k] * valuation_at(&e.valuation, abs);
+        }
+        if i + 1 == ctx.i_start {
+            self.mark_before_start = mark;
+        }
+        if !active {
+            self.sunk_capex += capex;
+        }
+
+        // Vintage capex by year of purchase.
+        let year_idx = (year - self.first_year) as usize;
+        if let Some(v) = self.vintage_capex.get_mut(year_idx) {
+            *v += capex_acc;
+        }
+
+        let q = &mut self.q;
+        q.capacity[i] = capacity;
+        q.capacity_newest[i] = fq.capacity_newest;
+        q.accelerators_in_service[i] = fq.accelerators;
+        q.queued_accelerators[i] = fq.queued;
+        q.queued_cost[i] = fq.queued_cost;
+        q.mw_in_service[i] = self.fleet.mw_in_service;
+        q.mw_occupied[i] = mw_occupied;
+        q.mw_idle[i] = mw_idle;
+        q.mw_mothballed[i] = mothballed;
+        q.mw_on_order[i] = self.fleet.mw_on_order;
+        q.demand_open_market[i] = open_demand;
+        q.demand_tiers[i] = tier_demand;
+        q.demand_contracts[i] = named_held;
+        q.demand_pipeline[i] = pipe_held;
+        q.demand_inference[i] = inf.hours;
+        q.demand_agents[i] = ag.hours;
+        q.demand_internal[i] = internal_demand;
+        q.served_contracts[i] = served_contracts;
+        q.served_pipeline[i] = served_pipeline;
+        q.served_inference[i] = inf.served_hours;
+        q.served_agents[i] = ag.served_hours;
+        q.served_internal[i] = served_internal;
+        q.served_tiers[i] = served_tiers;
+        q.served[i] = served;
+        q.unserved[i] = unserved.max(0.0);
+        q.contract_shortfall[i] = named.shortfall + pipe.shortfall;
+        q.utilization[i] = utilization;
+        q.p_ref[i] = p_ref;
+        q.p_ref_expected[i] = p_exp;
+        q.markup[i] = markup;
+        q.revenue_contracts[i] = named.revenue;
+        q.revenue_pipeline[i] = pipe.revenue;
+        q.revenue_tiers[i] = revenue_tiers;
+        q.revenue_inference[i] = revenue_inference;
+        q.revenue_agents[i] = revenue_agents;
+        q.revenue_forfeited[i] = revenue_forfeited;
+        q.revenue[i] = revenue;
+        q.revenue_circular[i] = named.circular;
+        q.power[i] = power;
+        q.opex_datacenter[i] = opex_dc;
+        q.opex_agents[i] = opex_agents;
+        q.opex[i] = opex;
+        q.ebitda[i] = ebitda;
+        q.depreciation_accelerators[i] = fq.dep_acc;
+        q.depreciation_facilities[i] = fq.dep_shell;
+        q.depreciation[i] = depreciation;
+        q.impairment[i] = impairment;
+        q.economic_depreciation[i] = econ_dep_acc + fq.dep_shell;
+        q.ebit[i] = ebit;
+        q.tax[i] = tax;
+        q.tax_losses_carried[i] = self.tax_losses;
+        q.deferred_revenue[i] = deferred;
+        q.deferred_revenue_change[i] = deferred_change;
+        q.ocf[i] = ocf;
+        q.capex_accelerators[i] = capex_acc;
+        q.capex_facilities[i] = capex_fac;
+        q.capex[i] = capex;
+        q.capex_unspent[i] = unspent;
+        q.salvage[i] = salvage;
+        q.fcf[i] = fcf;
+        q.fcf_ex_circular[i] = fcf - named.circular * (1.0 - s.scenario.tax_rate);
+        q.equity_investment[i] = equity_investment;
+        q.economic_fcf[i] = fcf - equity_investment;
+        q.equity_mark[i] = mark;
+        q.rpo[i] = named.rpo + pipe.rpo;
+        q.rpo_risk_adjusted[i] = named.rpo_risk_adjusted + pipe.rpo_risk_adjusted;
+        q.bookings[i] = named.bookings + pipe.bookings;
+        q.rpo_recognised[i] = named.recognised + pipe.recognised;
+        q.rpo_cancelled[i] = named.cancelled + pipe.cancelled;
+        q.run_rate[i] = revenue * 4.0;
+        q.inference_tokens[i] = tokens_served;
+        q.inference_price[i] = inf.price;
+        q.inference_price_floor[i] = inf.floor;
+        q.tokens_per_ref_hour[i] = inf.tph;
+        q.agent_seats[i] = if active { self.seats } else { 0.0 };
+        q.agent_price[i] = ag.price;
+        q.nbv_accelerators[i] = self.fleet.lots.iter().filter(|l| l.active).map(|l| l.nbv).sum();
+        q.nbv_facilities[i] = fq.nbv_shell;
+        let prev = |v: &Vec<f64>| if i > 0 { v[i - 1] } else { 0.0 };
+        q.hardware_placed_cost[i] = prev(&q.hardware_placed_cost) + fq.placed;
+        q.hardware_depreciation_cumulative[i] = prev(&q.hardware_depreciation_cumulative) + fq.dep_acc;
+        q.impairment_cumulative[i] = prev(&q.impairment_cumulative) + impairment;
+        q.salvage_cumulative[i] = prev(&q.salvage_cumulative) + salvage;
+
+        let fleet_cost = power + opex_dc + depreciation;
+        if tokens_served > 0.0 && served > 0.0 {
+            let cost = fleet_cost / served * inf.served_hours / tokens_served * 1e6;
+            self.opt.inference_cost_per_mtok[i] = Some(cost);
+            self.opt.inference_margin_per_mtok[i] = Some(inf.price - cost);
+        }
+        if revenue > 0.0 {
+            self.opt.gross_margin[i] = Some((revenue - power - depreciation) / revenue);
+            self.opt.ebitda_margin[i] = Some(ebitda / revenue);
+        }
+
+        // Lagged state for the next quarter's markup and inference floor.
+        self.prev_demand = demand_total;
+        self.prev_capacity = capacity;
+        self.prev_p_ref = p_ref;
+    }
+
+    /// Spend the quarter's tranches: returns (accelerator capex, facility capex, unspent).
+    fn spend(&mut self, ctx: &Ctx, i: usize, year: i32, p_ref: f64) -> (f64, f64, f64) {
+        let s = ctx.s;
+        let (mut acc, mut fac, mut unspent) = (0.0, 0.0, 0.0);
+        for &(k, amount) in &ctx.spends[i] {
+            let t = &s.capex[k];
+            match t.kind {
+                TrancheKind::Facilities => {
+                    self.fleet.buy_shells(s, i, amount);
+                    fac += amount;
+                }
+                TrancheKind::Accelerators => {
+                    self.fleet.buy_accelerators(s, i, t.generation, amount, t.lead_time, year, p_ref);
+                    acc += amount;
+                }
+                TrancheKind::Mix {
+                    accelerators,
+                    facilities,
+                } => {
+                    let g = &s.generations[t.generation];
+                    let mut acc_amount = amount * accelerators;
+                    let budget = amount * facilities;
+                    let need = acc_amount / g.unit_cost * g.power_kw / 1000.0;
+                    let free = self.fleet.mw_in_service + self.fleet.mw_on_order
+                        - self.fleet.mw_occupied
+                        - self.fleet.mw_waiting(s);
+                    let mw = (need - free.max(0.0)).max(0.0).min(budget / s.facilities.cost_per_mw);
+                    let shell = mw * s.facilities.cost_per_mw;
+                    let mut left = budget - shell;
+                    if s.scenario.mix_excess == crate::scenario::MixExcess::Accelerators {
+                        acc_amount += left;
+                        left = 0.0;
+                    }
+                    self.fleet.buy_shells(s, i, shell);
+                    self.fleet.buy_accelerators(s, i, t.generation, acc_amount, t.lead_time, year, p_ref);
+                    acc += acc_amount;
+                    fac += shell;
+                    unspent += left;
+                }
+            }
+        }
+        (acc, fac, unspent)
+    }
+
+    /// `after_plan = "replace"`: buy the newest generation for megawatts freed after the last
+    /// tranche, `lead` quarters ahead of the retirement.
+    fn replace(&mut self, ctx: &Ctx, i: usize, year: i32, p_ref: f64) -> f64 {
+        let s = ctx.s;
+        let Some(last) = ctx.last_tranche else { return 0.0 };
+        if s.scenario.after_plan != crate::scenario::AfterPlan::Replace || s.generations.is_empty() {
+            return 0.0;
+        }
+        let lead = ctx.replace_lead as usize;
+        // Lots whose last quarter is i + lead - 1 free their megawatts at i + lead.
+        let Some(target) = (i + lead).checked_sub(1) else { return 0.0 };
+        if target < last {
+            return 0.0;
+        }
+        let mw: f64 = self.fleet.lots.iter().filter(|l| l.last == target).map(|l| l.mw).sum();
+        if mw <= 0.0 {
+            return 0.0;
+        }
+        let g = pricing::newest_on_sale(s, ctx.abs0 + i as i32);
+        let gen_ = &s.generations[g];
+        let amount = mw * 1000.0 / gen_.power_kw * gen_.unit_cost;
+        self.fleet.buy_accelerators(s, i, g, amount, ctx.replace_lead, year, p_ref);
+        amount
+    }
+
+    /// Renew named contracts whose term ended last quarter.
+    fn renew(&mut self, ctx: &Ctx, i: usize, capacity: f64, price_now: f64) {
+        let s = ctx.s;
+        let n = self.instances.len();
+        for k in 0..n {
+            let x = &self.instances[k];
+            if x.renewed || x.start + x.nq != i {
+                continue;
+            }
+            let c = &s.contracts[x.contract];
+            self.instances[k].renewed = true;
+            if c.renewal_prob <= 0.0 {
+                continue;
+            }
+            let x = &self.instances[k];
+            let weight = x.weight * c.renewal_prob;
+            let others: f64 = self
+                .instances
+                .iter()
+                .map(|y| y.weight * y.survival(i) * y.reserved_hours(i))
+                .sum();
+            let survival = x.survival(i);
+            let room = (capacity - others).max(0.0) / HOURS / (weight * survival).max(1e-300);
+            let size = x.size.min(room);
+            if size <= 0.0 {
+                continue;
+            }
+            let nq = x.nq;
+            let price = price_now
+                * pricing::term_average_factor(ctx.decline, nq as f64 / 4.0)
+                * (1.0 + c.renewal_repricing);
+            let minimum = contracts::reserved_hours_total(size, nq, 0) * x.take_or_pay * price;
+            let next = Instance {
+                contract: x.contract,
+                first_start: x.first_start,
+                sign: i,
+                start: i,
+                nq,
+                ramp_q: 0,
+                size,
+                price,
+                weight,
+                survival_q: x.survival_q,
+                take_or_pay: x.take_or_pay,
+                usage: x.usage,
+                prepaid: x.prepaid,
+                minimum,
+                remaining: minimum,
+                renewed: false,
+            };
+            self.instances.push(next);
+        }
+    }
+
+    fn pipeline_held(&self, i: usize, nq: usize, sq: f64, include_now: bool) -> f64 {
+        let from = (i + 1).saturating_sub(nq);
+        let to = if include_now { i + 1 } else { i };
+        (from..to)
+            .map(|s| self.pipeline.hours[s] * libm::pow(sq, (i - s) as f64))
+            .sum()
+    }
+
+    fn named_flows(&mut self, ctx: &Ctx, i: usize, d: f64) -> CommitmentFlows {
+        let s = ctx.s;
+        let mut f = CommitmentFlows::default();
+        for x in self.instances.iter_mut() {
+            if i < x.sign {
+                continue;
+            }
+            let c = &s.contracts[x.contract];
+            let s_now = x.survival(i);
+            let s_prev = if i > x.sign { x.survival(i - 1) } else { s_now };
+            let w = x.weight;
+            let pm = x.prepaid * x.minimum;
+            let nqf = x.nq as f64;
+            if i == x.sign {
+                f.bookings += w * s_now * x.minimum;
+                f.prepaid_cash += w * s_now * pm;
+            }
+            let reserved = x.reserved_hours(i);
+            let m_now = reserved * x.take_or_pay * x.price;
+            let rem = x.remaining;
+            let after = (rem - m_now).max(0.0);
+            let in_term = reserved > 0.0;
+            let billed = reserved * x.usage.max(x.take_or_pay) * x.price;
+            let revenue = w * s_now * billed * d;
+            f.revenue += revenue;
+            f.circular += revenue * c.circular_share;
+            f.used += w * s_now * reserved * x.usage * d;
+            f.shortfall += w * s_now * reserved * (1.0 - d);
+            f.recognised += w * s_now * m_now * d;
+            f.cancelled += w * ((s_prev - s_now) * rem + s_now * m_now * (1.0 - d));
+            f.rpo += w * s_now * after;
+            // Risk-adjusted: expected recognised minimum of the remaining quarters.
+            if x.survival_q < 1.0 {
+                let mut ra = 0.0;
+                for j in i + 1..x.start + x.nq {
+                    ra += x.reserved_hours(j) * x.take_or_pay * x.price * x.survival(j);
+                }
+                f.rpo_risk_adjusted += w * ra;
+            } else {
+                f.rpo_risk_adjusted += w * after;
+            }
+            if pm > 0.0 {
+                if i > x.sign {
+                    let r_prev = x.quarters_after(i - 1) as f64;
+                    f.forfeited += w * (s_prev - s_now) * pm * r_prev / nqf;
+                }
+                if in_term {
+                    f.refunds += w * s_now * pm / nqf * (1.0 - d);
+                }
+                f.deferred += w * s_now * pm * x.quarters_after(i) as f64 / nqf;
+            }
+            x.remaining = after;
+            self.contract_revenue[x.contract][i] += revenue;
+            self.contract_rpo[x.contract][i] += w * s_now * after;
+        }
+        f
+    }
+
+    fn pipeline_flows(&mut self, ctx: &Ctx, i: usize, d: f64, nq: usize, sq: f64) -> CommitmentFlows {
+        let p = &ctx.s.pipeline;
+        let mut f = CommitmentFlows::default();
+        let from = (i + 1).saturating_sub(nq);
+        for s in from..=i {
+            let hours = self.pipeline.hours[s];
+            if hours <= 0.0 {
+                continue;
+            }
+            let price = self.pipeline.price[s];
+            let age = i - s;
+            let s_now = libm::pow(sq, age as f64);
+            let s_prev = if age > 0 { libm::pow(sq, (age - 1) as f64) } else { s_now };
+            let m = hours * p.take_or_pay * price;
+            let left_incl = (nq - age) as f64;
+            if age == 0 {
+                f.bookings += m * nq as f64;
+            }
+            f.revenue += s_now * hours * p.usage.max(p.take_or_pay) * price * d;
+            f.used += s_now * hours * p.usage * d;
+            f.shortfall += s_now * hours * (1.0 - d);
+            f.recognised += s_now * m * d;
+            f.cancelled += (s_prev - s_now) * m * left_incl + s_now * m * (1.0 - d);
+            f.rpo += s_now * m * (left_incl - 1.0);
+            let mut ra = 0.0;
+            let mut sj = s_now;
+            for _ in 1..(nq - age) {
+                sj *= sq;
+                ra += m * sj;
+            }
+            f.rpo_risk_adjusted += ra;
+        }
+        f
+    }
+}
+
+/// Valuation on a log-linear path between points, flat outside.
+pub(crate) fn valuation_at(path: &[(Quarter, f64)], abs: i32) -> f64 {
+    let Some(first) = path.first() else { return 0.0 };
+    if abs <= abs_index(first.0) {
+        return first.1;
+    }
+    for w in path.windows(2) {
+        let (a, b) = (abs_index(w[0].0), abs_index(w[1].0));
+        if abs <= b && b > a && w[0].1 > 0.0 && w[1].1 > 0.0 {
+            let f = f64::from(abs - a) / f64::from(b - a);
+            return libm::exp(libm::log(w[0].1) * (1.0 - f) + libm::log(w[1].1) * f);
+        }
+    }
+    path.last().map_or(0.0, |p| p.1)
+}
+
+#[derive(Default)]
+struct InferenceQuarter {
+    tph: f64,
+    price: f64,
+    floor: f64,
+    tokens: f64,
+    hours: f64,
+    value_per_hour: f64,
+    served_hours: f64,
+}
+
+#[derive(Default)]
+struct AgentQuarter {
+    price: f64,
+    hours: f64,
+    revenue: f64,
+    value_per_hour: f64,
+    served_hours: f64,
+}

@@ -1,0 +1,404 @@
+//! From the simulated quarters to the [`Projection`]: slicing off history, paybacks, NPV,
+//! IRR, MIRR, MOIC, terminal value (book and runoff), vintages and warnings
+//! (docs/model/cash.md and docs/model/payback.md).
+
+use super::fleet::Lot;
+use super::pricing::{self, abs_index, quarters_in};
+use super::{Ctx, State, valuation_at};
+use crate::finance::{
+    self, Payback, irr_quarterly_annualised, mirr_quarterly_annualised,
+    npv_quarterly, quarterly_rate,
+};
+use crate::projection::{
+    BookCover, ContractSeries, Dated, OptionalSeries, RevenueMix, Summary, TierSeries, Vintage,
+};
+use crate::scenario::{PriceMode, Terminal};
+use crate::{HOURS, Projection, Quarter};
+
+/// Longest runoff simulated after the horizon, in quarters (no economic life is longer).
+const RUNOFF_MAX_QUARTERS: usize = 200;
+
+pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
+    let s = ctx.s;
+    let from = ctx.i_start.min(ctx.n);
+    let quarters: Vec<Quarter> = (from..ctx.n).map(|i| ctx.quarter(i)).collect();
+    let h = quarters.len();
+    let mut q = st.q.slice_from(from);
+    let slice_opt = |v: &Vec<Option<f64>>| v.get(from..).unwrap_or(&[]).to_vec();
+    let opt = OptionalSeries {
+        inference_cost_per_mtok: slice_opt(&st.opt.inference_cost_per_mtok),
+        inference_margin_per_mtok: slice_opt(&st.opt.inference_margin_per_mtok),
+        gross_margin: slice_opt(&st.opt.gross_margin),
+        ebitda_margin: slice_opt(&st.opt.ebitda_margin),
+    };
+
+    let r = s.scenario.discount_rate;
+    let rq = quarterly_rate(r);
+    let mut cum = 0.0;
+    let mut dcum = 0.0;
+    let mut df = 1.0;
+    for t in 0..h {
+        df /= 1.0 + rq;
+        cum += q.fcf[t];
+        dcum += q.fcf[t] * df;
+        q.fcf_cumulative[t] = cum;
+        q.fcf_discounted_cumulative[t] = dcum;
+    }
+
+    let runoff_flows = runoff(ctx, &st, &q);
+    let tv_runoff = discounted_sum(&runoff_flows, rq);
+    let nbv_end = if h > 0 {
+        q.nbv_accelerators[h - 1] + q.nbv_facilities[h - 1] + q.queued_cost[h - 1]
+    } else {
+        0.0
+    };
+    let book_recovery = match s.scenario.terminal {
+        Terminal::Book { recovery } => recovery,
+        _ => 1.0,
+    };
+    let terminal_value = match s.scenario.terminal {
+        Terminal::None => 0.0,
+        Terminal::Book { recovery } => nbv_end * recovery,
+        Terminal::Runoff => tv_runoff,
+    };
+    let shortfall = (-cum).max(0.0);
+    let book_cover = BookCover {
+        value: nbv_end * book_recovery,
+        surplus: nbv_end * book_recovery - shortfall,
+    };
+
+    let payback = finance::payback(&q.fcf);
+    let mut with_runoff = q.fcf.clone();
+    with_runoff.extend_from_slice(&runoff_flows);
+    let payback_runoff = finance::payback(&with_runoff);
+    let quarter_of = |p: &Payback| match p {
+        Payback::Reached { period, .. } => Some(s.scenario.start.offset(*period as i32)),
+        _ => None,
+    };
+    let cash_flow_positive =
+        finance::cash_flow_positive_from(&q.fcf).map(|k| s.scenario.start.offset(k as i32));
+
+    let npv = npv_quarterly(r, &q.fcf);
+    let tv_pv = terminal_value / libm::pow(1.0 + rq, h as f64);
+    let mut with_tv = q.fcf.clone();
+    if let Some(last) = with_tv.last_mut() {
+        *last += terminal_value;
+    }
+
+    let (mut min_cum, mut min_at) = (0.0, 0);
+    let (mut max_rpo, mut max_rpo_at) = (0.0, 0);
+    for t in 0..h {
+        if q.fcf_cumulative[t] < min_cum {
+            min_cum = q.fcf_cumulative[t];
+            min_at = t;
+        }
+        if q.rpo[t] > max_rpo {
+            max_rpo = q.rpo[t];
+            max_rpo_at = t;
+        }
+    }
+    let at = |t: usize| s.scenario.start.offset(t as i32);
+
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let tiers: Vec<TierSeries> = s
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(k, t)| TierSeries {
+            name: t.name.clone(),
+            served: st.tier_served[k][from..].to_vec(),
+            multiplier: st.tier_mult[k][from..].to_vec(),
+            revenue: st.tier_revenue[k][from..].to_vec(),
+        })
+        .collect();
+    let revenue_mix = RevenueMix {
+        contracts: sum(&q.revenue_contracts),
+        pipeline: sum(&q.revenue_pipeline),
+        tiers: tiers.iter().map(|t| (t.name.clone(), sum(&t.revenue))).collect(),
+        inference: sum(&q.revenue_inference),
+        agents: sum(&q.revenue_agents),
+        forfeited: sum(&q.revenue_forfeited),
+        total: sum(&q.revenue),
+    };
+    let total_revenue = revenue_mix.total;
+    let capex_total = sum(&q.capex);
+    let mark_start = if from > 0 {
+        st.mark_before_start
+    } else {
+        s.equity
+            .iter()
+            .map(|e| e.opening_stake * valuation_at(&e.valuation, ctx.abs0 - 1))
+            .sum()
+    };
+    let mark_end = q.equity_mark.last().copied().unwrap_or(0.0);
+    let useful_life_gap =
+        sum(&q.depreciation) + sum(&q.impairment) - sum(&q.economic_depreciation);
+
+    let summary = Summary {
+        payback_quarter: quarter_of(&payback),
+        payback,
+        payback_runoff_quarter: quarter_of(&payback_runoff),
+        payback_runoff,
+        book_cover,
+        cash_flow_positive,
+        npv,
+        npv_with_terminal: npv + tv_pv,
+        terminal_value,
+        irr: irr_quarterly_annualised(&q.fcf),
+        irr_with_terminal: irr_quarterly_annualised(&with_tv),
+        mirr: mirr_quarterly_annualised(&q.fcf, r),
+        mirr_with_terminal: mirr_quarterly_annualised(&with_tv, r),
+        moic: (capex_total > 0.0).then(|| (sum(&q.ocf) + terminal_value) / capex_total),
+        peak_funding: Dated {
+            value: -min_cum,
+            quarter: at(min_at),
+        },
+        peak_rpo: Dated {
+            value: max_rpo,
+            quarter: at(max_rpo_at),
+        },
+        revenue_mix,
+        circular_share: (total_revenue > 0.0).then(|| sum(&q.revenue_circular) / total_revenue),
+        economic_recovery: sum(&q.economic_fcf) + mark_end - mark_start,
+        useful_life_gap,
+        expected_decline: ctx.decline,
+        sunk_capex: st.sunk_capex,
+        capex_total,
+        capex_unspent_total: sum(&q.capex_unspent),
+    };
+
+    let contracts = s
+        .contracts
+        .iter()
+        .enumerate()
+        .map(|(k, c)| ContractSeries {
+            name: c.name.clone(),
+            price: st.contract_price[k],
+            minimum: st.contract_minimum[k],
+            revenue: st.contract_revenue[k][from..].to_vec(),
+            rpo: st.contract_rpo[k][from..].to_vec(),
+        })
+        .collect();
+
+    let vintages = vintages(ctx, &st, from);
+    let warnings = warnings(ctx, &q);
+    Projection {
+        quarters,
+        q,
+        opt,
+        tiers,
+        contracts,
+        vintages,
+        runoff_flows,
+        summary,
+        warnings,
+    }
+}
+
+fn discounted_sum(flows: &[f64], rq: f64) -> f64 {
+    let mut df = 1.0;
+    let mut v = 0.0;
+    for f in flows {
+        df /= 1.0 + rq;
+        v += f * df;
+    }
+    v
+}
+
+/// The runoff after the horizon: every lot in service, and hardware still queued as megawatts
+/// free up, earns the fleet's margin of the last four quarters per reference-hour of capacity,
+/// less its own power and opex, after tax, until its economic life ends; salvage at retirement.
+/// No new purchases; shells on order still arrive. A lot with a negative margin retires at once
+/// and contributes nothing.
+fn runoff(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Vec<f64> {
+    let s = ctx.s;
+    let h = q.capacity.len();
+    if h == 0 {
+        return Vec::new();
+    }
+    let last4 = h.saturating_sub(4)..h;
+    let cap4: f64 = q.capacity[last4.clone()].iter().sum();
+    let rev4: f64 = last4.clone().map(|t| q.revenue[t] - q.revenue_agents[t]).sum();
+    let util4: f64 = if cap4 > 0.0 {
+        last4.clone().map(|t| q.served[t]).sum::<f64>() / cap4
+    } else {
+        0.0
+    };
+    let margin_per_hour = if cap4 > 0.0 { rev4 / cap4 } else { 0.0 };
+    let t_end = ctx.t_rel(ctx.n - 1);
+    let pmwh = pricing::power_price(s, t_end);
+    let draw = s.power.idle_draw + (1.0 - s.power.idle_draw) * util4.clamp(0.0, 1.0);
+    let power_per_mw = s.facilities.pue * draw * HOURS * pmwh;
+    let fleet = &st.fleet;
+    let shell_cost_per_mw = if fleet.mw_in_service > 0.0 {
+        fleet.shell_cost_in_service / fleet.mw_in_service
+    } else {
+        s.facilities.cost_per_mw
+    };
+    let opex_q = s.opex.rate / 4.0;
+    let tax = 1.0 - s.scenario.tax_rate;
+    let end = ctx.n - 1;
+
+    let mut lots: Vec<Lot> = fleet.lots.iter().filter(|l| l.active).cloned().collect();
+    let mut waiting: Vec<(usize, f64)> = fleet
+        .queue
+        .iter()
+        .map(|&c| (c, fleet.cohorts[c].waiting))
+        .filter(|w| w.1 > 0.0)
+        .collect();
+    let mut mw_in_service = fleet.mw_in_service;
+    let mut mw_occupied = fleet.mw_occupied;
+    let mut flows = Vec::new();
+    for k in 1..=RUNOFF_MAX_QUARTERS {
+        let i = end + k;
+        for b in fleet.shells.iter().filter(|b| b.arrive == i) {
+            mw_in_service += b.mw;
+        }
+        // Queued hardware enters in FIFO order as megawatts free up.
+        while let Some(&(c_idx, n_wait)) = waiting.first() {
+            let c = &fleet.cohorts[c_idx];
+            if c.ready > i {
+                break;
+            }
+            let g = &s.generations[c.generation];
+            let fit = (mw_in_service - mw_occupied).max(0.0) * 1000.0 / g.power_kw;
+            let n = n_wait.min(fit);
+            if n > 0.0 {
+                let cost = n * c.unit_cost;
+                let mw = n * g.power_kw / 1000.0;
+                lots.push(Lot {
+                    cohort: c_idx,
+                    generation: c.generation,
+                    count: n,
+                    cost,
+                    salvage: cost * g.salvage,
+                    in_service: i,
+                    last: i + quarters_in(g.economic_life_years) - 1,
+                    dep_last: i,
+                    dep_q: 0.0,
+                    nbv: cost,
+                    active: true,
+                    mw,
+                    capacity: n * g.perf * HOURS * g.availability,
+                });
+                mw_occupied += mw;
+            }
+            if n >= n_wait * (1.0 - 1e-12) {
+                waiting.remove(0);
+            } else {
+                waiting[0].1 = n_wait - n;
+                break;
+            }
+        }
+        let mut flow = 0.0;
+        for l in lots.iter_mut().filter(|l| l.active) {
+            let m = l.capacity * margin_per_hour
+                - l.mw * power_per_mw
+                - opex_q * (l.cost + l.mw * shell_cost_per_mw);
+            if m < 0.0 {
+                l.active = false;
+                mw_occupied -= l.mw;
+                continue;
+            }
+            flow += m * tax;
+            if l.last <= i {
+                flow += l.salvage;
+                l.active = false;
+                mw_occupied -= l.mw;
+            }
+        }
+        let done = waiting.is_empty() && lots.iter().all(|l| !l.active);
+        flows.push(flow);
+        if done {
+            break;
+        }
+    }
+    while flows.last() == Some(&0.0) {
+        flows.pop();
+    }
+    flows
+}
+
+fn vintages(ctx: &Ctx, st: &State, from: usize) -> Vec<Vintage> {
+    let s = ctx.s;
+    let mut out = Vec::new();
+    for (y, contrib) in st.vintage_contrib.iter().enumerate() {
+        let capex = st.vintage_capex[y];
+        if capex <= 0.0 {
+            continue;
+        }
+        let year = st.first_year + y as i32;
+        let mut cum = 0.0;
+        let mut cumulative = Vec::with_capacity(ctx.n);
+        let mut paid = None;
+        for (i, c) in contrib.iter().enumerate() {
+            cum += c;
+            cumulative.push(cum);
+            if paid.is_none() && cum >= capex {
+                paid = Some(i);
+            }
+        }
+        // Price at spend over the vintage's own flat levelised full cost, cost-weighted.
+        let (mut wsum, mut csum) = (0.0, 0.0);
+        for c in st.fleet.cohorts.iter().filter(|c| c.year == year) {
+            let t_rel = ctx.t_rel(c.bought);
+            let full = pricing::unit_costs(s, c.generation, pricing::power_price(s, t_rel))
+                .full_per_hour();
+            let cost = c.unit_cost * c.count;
+            if full > 0.0 {
+                wsum += cost * c.p_ref_at_spend / full;
+                csum += cost;
+            }
+        }
+        let mid_year = abs_index(Quarter::new(year, 1).unwrap_or(s.scenario.start)) - ctx.abs0;
+        out.push(Vintage {
+            year,
+            capex,
+            contribution_cumulative: cumulative.get(from..).unwrap_or(&[]).to_vec(),
+            payback: paid.map(|i| ctx.quarter(i)),
+            payback_years: paid.map(|i| (i as f64 + 1.0 - (mid_year as f64 + 2.0)) / 4.0),
+            surplus_at_horizon: cum - capex,
+            price_to_cost: (csum > 0.0).then(|| wsum / csum),
+        });
+    }
+    out
+}
+
+fn warnings(ctx: &Ctx, q: &crate::projection::Quarterly) -> Vec<String> {
+    let s = ctx.s;
+    let mut w = Vec::new();
+    let end_rel = ctx.t_rel(ctx.n - 1);
+    if ctx.t_last < end_rel {
+        let last = s.generations.iter().map(|g| g.launch).max();
+        if let Some(last) = last {
+            w.push(format!(
+                "the roadmap's last generation launches in {last}, before the horizon ({}): the \
+                 expected price decline stops there, and the cost-plus price stays at that \
+                 generation's cost",
+                s.scenario.end
+            ));
+        }
+    }
+    if let PriceMode::Path { .. } = s.compute.price_mode {
+        let newest = pricing::newest_on_sale(s, ctx.abs0 + ctx.n as i32 - 1);
+        let full = pricing::unit_costs(s, newest, pricing::power_price(s, end_rel)).full_per_hour();
+        if let Some(p) = q.p_ref.last()
+            && *p < full
+        {
+            w.push(format!(
+                "path pricing: at the horizon the reference price ${p:.2}/h is below the newest \
+                 generation's levelised full cost ${full:.2}/h (price-to-cost {:.2})",
+                p / full
+            ));
+        }
+    }
+    let short: f64 = q.contract_shortfall.iter().sum();
+    if short > 0.0 {
+        w.push(format!(
+            "contracts reserved more than capacity in some quarters: {:.3e} reference-hours could \
+             not be delivered (billing scaled down, prepayments refunded)",
+            short
+        ));
+    }
+    w
+}

@@ -1,0 +1,1 @@
+//! Tracing an output figure to the terms of its formula (being written).

@@ -1,0 +1,853 @@
+//! Financial functions: NPV, XNPV, IRR, XIRR, MIRR, capital recovery and payback.
+//!
+//! # Conventions
+//!
+//! * **Rates** are plain fractions (`0.1` is 10 %). A rate is only meaningful above `-1`
+//!   (a `-100 %` rate makes every discount factor infinite); every function states what it
+//!   does outside that domain. Powers are evaluated as `exp(t * log1p(r))` with `libm`.
+//! * **Periodic series.** `values[i]` is the cash flow of period `i` (0-based).
+//!   * [`npv_excel`] (Excel `NPV`): every value sits at the *end* of its period, so
+//!     `values[0]` is discounted one full period: `Σ v_i / (1+r)^(i+1)`.
+//!   * [`npv_t0`] (numpy-financial `npv`): `values[0]` is at time 0, undiscounted:
+//!     `Σ v_i / (1+r)^i`. Hence `npv_t0 = npv_excel · (1+r)`.
+//!   * [`npv_quarterly`] (the payback model): `values[t]` is the flow of quarter `t`, booked
+//!     at the quarter's end, the rate is **annual** and the present is the start of quarter
+//!     0: `Σ CF_t / (1+r)^((t+1)/4)`.
+//!   * IRRs of periodic series ([`irr`], [`irr_periodic`]) are roots of `Σ v_i / (1+r)^i`;
+//!     shifting every flow by a whole period does not move the roots, so the Excel and
+//!     numpy conventions give the same IRR.
+//! * **Dated series** ([`xnpv`], [`xirr`]) follow Excel: the first row is the reference date,
+//!   `t_i = (d_i − d_0)` in whole days `/ 365` (actual/365 fixed, no leap-year adjustment),
+//!   the first flow is undiscounted, and a date earlier than the first one is an error
+//!   ([`FinanceError::DateBeforeFirst`]); the remaining dates need not be sorted.
+//! * **Quarterly ↔ annual rates** are converted by compounding: `r_q = (1+r)^(1/4) − 1`,
+//!   `r = (1+r_q)^4 − 1` ([`quarterly_rate`], [`irr_quarterly_annualised`],
+//!   [`mirr_quarterly_annualised`]).
+//! * **Root search.** [`irr_periodic`] puts a grid of [`GRID_POINTS`] points evenly spaced in
+//!   `log(1+r)` over the requested range, records every grid point where the NPV is exactly
+//!   zero and every grid interval whose end values have opposite signs, and refines each
+//!   such interval with Brent's method (bisection safeguarded) until the bracket is narrower
+//!   than about `1e-14 + 4.4e-16·|r|` (so `|Δr| < 1e-12` for any `|r| < 2000`). The NPV is
+//!   evaluated by Horner's rule in `x = 1/(1+r)` when `r ≥ 0` and in `1+r` (reversed) when
+//!   `r < 0`, after dividing by the largest `|value|`; both forms are the NPV times a
+//!   positive factor, so signs and roots are exact and nothing overflows. A root of even
+//!   multiplicity (the NPV touches zero without crossing) is found only if it falls on a grid
+//!   point, and two roots closer together than one grid step may be missed. With several
+//!   roots the *primary* one is the root nearest 0 (numpy-financial's choice).
+//! * **Excel-compatible solvers** ([`irr`], [`xirr`]) first run Newton's method from the
+//!   guess (default `0.1`) exactly like Excel; Newton is accepted only if it converges
+//!   (step below `1e-12·max(1, |r|)`) to a rate above `-1` whose NPV is below `1e-9` of the
+//!   sum of the absolute discounted flows. Otherwise they fall back to the bracketed search
+//!   over `r ∈ [-1 + 1e-12, 1e6]` and return the root nearest the guess.
+//! * **Totality.** Nothing here panics and no function returns NaN or an infinity. Functions
+//!   returning a bare `f64` document their fallback for invalid input (usually `0.0`);
+//!   the others return `Option`/`Result`.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Number of grid points used by [`irr_periodic`] and [`irr_quarterly_annualised`].
+pub const GRID_POINTS: usize = 2000;
+
+/// Grid points of the wide fallback search of [`irr`] and [`xirr`] (step ≈ 0.005 in
+/// `log(1+r)`).
+const WIDE_GRID_POINTS: usize = 8400;
+
+/// Lowest rate of the wide fallback search: `-1 + 1e-12`.
+const WIDE_LO: f64 = -1.0 + 1e-12;
+
+/// Highest rate of the wide fallback search.
+const WIDE_HI: f64 = 1e6;
+
+/// Annual bounds of the model's IRR search ([`irr_quarterly_annualised`]).
+const MODEL_IRR_LO: f64 = -0.95;
+const MODEL_IRR_HI: f64 = 3.0;
+
+/// Maximum Newton iterations for [`irr`] and [`xirr`].
+const NEWTON_MAX_ITER: usize = 100;
+
+/// Maximum Brent iterations (bisection alone needs < 80 for any bracket used here).
+const BRENT_MAX_ITER: usize = 300;
+
+/// Relative NPV residual under which a Newton result is accepted as a root.
+const NEWTON_RESIDUAL: f64 = 1e-9;
+
+/// Why a dated-flow computation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FinanceError {
+    /// No cash flows were given.
+    Empty,
+    /// `values` and `dates` have different lengths.
+    LengthMismatch {
+        /// Number of values.
+        values: usize,
+        /// Number of dates.
+        dates: usize,
+    },
+    /// A date is earlier than the first date (Excel requires the first row to be the start).
+    DateBeforeFirst {
+        /// Index of the offending date.
+        index: usize,
+    },
+    /// The flows do not contain both a positive and a negative amount, so no rate makes
+    /// their NPV zero.
+    NoSignChange,
+    /// Both signs are present but no rate in `(-1, 1e6]` was found at which the NPV is zero
+    /// (Newton did not converge and the bracketed search found no sign change).
+    NoConvergence,
+    /// The rate is not finite or is `≤ -1`.
+    InvalidRate,
+    /// A value is NaN or infinite, or the result overflowed.
+    NonFinite,
+}
+
+impl fmt::Display for FinanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => write!(f, "no cash flows given"),
+            Self::LengthMismatch { values, dates } => write!(
+                f,
+                "{values} cash flows but {dates} dates: every cash flow needs exactly one date"
+            ),
+            Self::DateBeforeFirst { index } => write!(
+                f,
+                "date #{} is earlier than the first date; the first row must be the earliest",
+                index + 1
+            ),
+            Self::NoSignChange => write!(
+                f,
+                "the cash flows need at least one positive and one negative amount to have a rate of return"
+            ),
+            Self::NoConvergence => write!(
+                f,
+                "no rate above -100% makes the NPV zero (searched up to 1e6, i.e. 100,000,000%)"
+            ),
+            Self::InvalidRate => write!(f, "the rate must be a finite number above -1 (-100%)"),
+            Self::NonFinite => write!(
+                f,
+                "a cash flow is not a finite number, or the result overflowed"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FinanceError {}
+
+/// Result of a root search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IrrResult {
+    /// Every root found, ascending (per-period rates for [`irr_periodic`], annual rates for
+    /// [`irr_quarterly_annualised`]).
+    pub roots: Vec<f64>,
+    /// The root reported as *the* IRR: the only root, or the one nearest 0 when there are
+    /// several; `None` when no root was found.
+    pub primary: Option<f64>,
+    /// `true` when more than one root was found (the IRR is then ambiguous).
+    pub multiple: bool,
+}
+
+impl IrrResult {
+    fn none() -> Self {
+        Self {
+            roots: Vec::new(),
+            primary: None,
+            multiple: false,
+        }
+    }
+
+    fn from_roots(roots: Vec<f64>) -> Self {
+        let primary = nearest(&roots, 0.0);
+        let multiple = roots.len() > 1;
+        Self {
+            roots,
+            primary,
+            multiple,
+        }
+    }
+}
+
+/// When cumulative cash first turns non-negative after being negative.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Payback {
+    /// Crossed during quarter index `period` (0-based). `years = (period + f)/4` where
+    /// `f = -C_{t-1}/CF_t ∈ (0, 1]` is the linear interpolation inside the quarter (flows
+    /// at quarter ends, time measured from the start of quarter 0). `recrossed` is true if
+    /// the cumulative goes negative again later.
+    Reached {
+        /// Quarter index (0-based) in which the cumulative cash turns non-negative.
+        period: usize,
+        /// Payback time in years from the start of quarter 0.
+        years: f64,
+        /// Whether the cumulative cash goes negative again after `period`.
+        recrossed: bool,
+    },
+    /// The cumulative never went negative (nothing at risk).
+    NeverNegative,
+    /// Still negative at the end; `shortfall = -cumulative` at the end (> 0).
+    NotWithinHorizon {
+        /// Cash still missing at the end of the horizon (positive).
+        shortfall: f64,
+    },
+}
+
+// ---------------------------------------------------------------------------------------
+// Small numeric helpers
+// ---------------------------------------------------------------------------------------
+
+/// A finite rate strictly above -1.
+fn valid_rate(r: f64) -> bool {
+    r.is_finite() && r > -1.0
+}
+
+/// Clamp an infinite result to `±f64::MAX`, map NaN to 0 and `-0.0` to `0.0`.
+fn saturate(x: f64) -> f64 {
+    if x.is_nan() || x == 0.0 {
+        0.0
+    } else {
+        x.clamp(-f64::MAX, f64::MAX)
+    }
+}
+
+/// The element of `xs` nearest `target` (first one on ties).
+fn nearest(xs: &[f64], target: f64) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for &x in xs {
+        match best {
+            Some(b) if (b - target).abs() <= (x - target).abs() => {}
+            _ => best = Some(x),
+        }
+    }
+    best
+}
+
+/// Whether `values` has at least one strictly positive and one strictly negative entry.
+fn has_both_signs(values: &[f64]) -> bool {
+    values.iter().any(|&v| v > 0.0) && values.iter().any(|&v| v < 0.0)
+}
+
+/// Largest absolute value (0 for an empty slice).
+fn max_abs(values: &[f64]) -> f64 {
+    values.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+}
+
+// ---------------------------------------------------------------------------------------
+// NPV
+// ---------------------------------------------------------------------------------------
+
+/// `Σ v_i (1+r)^(-(i+shift))`, the shared body of the periodic NPVs (`shift` in periods).
+fn npv_shifted(rate: f64, values: &[f64], shift: f64, periods_per_rate: f64) -> f64 {
+    if !valid_rate(rate) || values.iter().any(|v| !v.is_finite()) {
+        return 0.0;
+    }
+    let l = libm::log1p(rate) / periods_per_rate;
+    let sum: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| v * libm::exp(-(i as f64 + shift) * l))
+        .sum();
+    saturate(sum)
+}
+
+/// Excel NPV: first value discounted one full period: `Σ v_i/(1+r)^(i+1)`, `i` from 0.
+///
+/// Returns `0.0` for an empty slice, and also (as a fallback, never a valid NPV) when
+/// `rate` is not a finite number above `-1` or a value is not finite. An overflowing sum
+/// saturates at `±f64::MAX`.
+pub fn npv_excel(rate: f64, values: &[f64]) -> f64 {
+    npv_shifted(rate, values, 1.0, 1.0)
+}
+
+/// numpy-financial npv: first value undiscounted: `Σ v_i/(1+r)^i`.
+///
+/// Same fallback as [`npv_excel`]: `0.0` for invalid input, `±f64::MAX` on overflow.
+pub fn npv_t0(rate: f64, values: &[f64]) -> f64 {
+    npv_shifted(rate, values, 0.0, 1.0)
+}
+
+/// The payback model's convention: quarterly cash flows at quarter ends, annual rate,
+/// discounted to the start of the first quarter: `Σ CF_t/(1+r)^((t+1)/4)`.
+///
+/// Same fallback as [`npv_excel`]: `0.0` for invalid input, `±f64::MAX` on overflow.
+pub fn npv_quarterly(annual_rate: f64, values: &[f64]) -> f64 {
+    npv_shifted(annual_rate, values, 1.0, 4.0)
+}
+
+/// Validated dated flows: year fractions from the first date.
+fn year_fractions(values: &[f64], dates: &[NaiveDate]) -> Result<Vec<f64>, FinanceError> {
+    if values.len() != dates.len() {
+        return Err(FinanceError::LengthMismatch {
+            values: values.len(),
+            dates: dates.len(),
+        });
+    }
+    let Some(&d0) = dates.first() else {
+        return Err(FinanceError::Empty);
+    };
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(FinanceError::NonFinite);
+    }
+    dates
+        .iter()
+        .enumerate()
+        .map(|(index, &d)| {
+            let days = (d - d0).num_days();
+            if days < 0 {
+                Err(FinanceError::DateBeforeFirst { index })
+            } else {
+                Ok(days as f64 / 365.0)
+            }
+        })
+        .collect()
+}
+
+/// Excel XNPV: actual/365 fixed from the first date; first flow undiscounted:
+/// `Σ v_i / (1+r)^((d_i − d_0)/365)`.
+///
+/// # Errors
+/// [`FinanceError::Empty`], [`FinanceError::LengthMismatch`],
+/// [`FinanceError::DateBeforeFirst`] (a date earlier than `dates[0]`),
+/// [`FinanceError::InvalidRate`] (`rate` not finite or `≤ -1`) and
+/// [`FinanceError::NonFinite`] (a value not finite, or the sum overflows).
+pub fn xnpv(rate: f64, values: &[f64], dates: &[NaiveDate]) -> Result<f64, FinanceError> {
+    let t = year_fractions(values, dates)?;
+    if !valid_rate(rate) {
+        return Err(FinanceError::InvalidRate);
+    }
+    let l = libm::log1p(rate);
+    let sum: f64 = values
+        .iter()
+        .zip(&t)
+        .map(|(&v, &ti)| v * libm::exp(-ti * l))
+        .sum();
+    if sum.is_finite() {
+        Ok(saturate(sum))
+    } else {
+        Err(FinanceError::NonFinite)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Root finding
+// ---------------------------------------------------------------------------------------
+
+/// Bracket half-width at which Brent stops (absolute part 5e-15, relative part 2 ulp).
+fn root_tol(b: f64) -> f64 {
+    2.0 * f64::EPSILON * b.abs() + 5e-15
+}
+
+/// Brent's method (Brent 1973, as in Numerical Recipes `zbrent`) on a bracket `[a, b]`
+/// with `fa`, `fb` non-zero and of opposite signs. Always returns a point of the bracket.
+fn brent(f: &dyn Fn(f64) -> f64, a0: f64, b0: f64, fa0: f64, fb0: f64) -> f64 {
+    let (mut a, mut b, mut fa, mut fb) = (a0, b0, fa0, fb0);
+    let (mut c, mut fc) = (b, fb);
+    let (mut d, mut e) = (b - a, b - a);
+    for _ in 0..BRENT_MAX_ITER {
+        if (fb > 0.0) == (fc > 0.0) {
+            c = a;
+            fc = fa;
+            d = b - a;
+            e = d;
+        }
+        if fc.abs() < fb.abs() {
+            a = b;
+            b = c;
+            c = a;
+            fa = fb;
+            fb = fc;
+            fc = fa;
+        }
+        let tol = root_tol(b);
+        let xm = 0.5 * (c - b);
+        if xm.abs() <= tol || fb == 0.0 {
+            return b;
+        }
+        if e.abs() >= tol && fa.abs() > fb.abs() {
+            // Inverse quadratic interpolation or secant.
+            let s = fb / fa;
+            let (mut p, mut q);
+            if a == c {
+                p = 2.0 * xm * s;
+                q = 1.0 - s;
+            } else {
+                let qq = fa / fc;
+                let r = fb / fc;
+                p = s * (2.0 * xm * qq * (qq - r) - (b - a) * (r - 1.0));
+                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
+            }
+            if p > 0.0 {
+                q = -q;
+            }
+            p = p.abs();
+            let min1 = 3.0 * xm * q - (tol * q).abs();
+            let min2 = (e * q).abs();
+            if 2.0 * p < min1.min(min2) {
+                e = d;
+                d = p / q;
+            } else {
+                d = xm;
+                e = d;
+            }
+        } else {
+            d = xm;
+            e = d;
+        }
+        a = b;
+        fa = fb;
+        b += if d.abs() > tol { d } else { tol.copysign(xm) };
+        fb = f(b);
+        if !fb.is_finite() {
+            // Cannot happen with the scaled evaluators; bail out with the bracket midpoint.
+            return 0.5 * (a + c);
+        }
+    }
+    b
+}
+
+/// All sign changes and exact zeros of `f` (a function of the rate `r`) on a grid of `n`
+/// points evenly spaced in `log(1+r)` over `[lo, hi]`, each refined with Brent.
+/// Returns the roots ascending. `lo > -1`, `lo < hi`, both finite, `n ≥ 2` are assumed.
+fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let l_lo = libm::log1p(lo);
+    let l_hi = libm::log1p(hi);
+    let step = (l_hi - l_lo) / (n - 1) as f64;
+    let rate_at = |k: usize| -> f64 {
+        if k == 0 {
+            lo
+        } else if k == n - 1 {
+            hi
+        } else {
+            libm::expm1(l_lo + step * k as f64)
+        }
+    };
+    let mut roots = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for k in 0..n {
+        let r = rate_at(k);
+        let fr = f(r);
+        if fr == 0.0 {
+            roots.push(r);
+        } else if let Some((rp, fp)) = prev
+            && fp != 0.0
+            && (fp > 0.0) != (fr > 0.0)
+        {
+            roots.push(brent(f, rp, r, fp, fr));
+        }
+        prev = Some((r, fr));
+    }
+    roots
+}
+
+/// Periodic NPV `Σ v_i/(1+r)^i` times a positive factor, safe from overflow: Horner in
+/// `x = 1/(1+r)` for `r ≥ 0` and in `y = 1+r` over the reversed series for `r < 0`.
+/// `v` must be pre-scaled (|v_i| ≤ 1) and trimmed of leading/trailing zeros so that the
+/// term with exponent 0 is non-zero.
+fn periodic_scaled(v: &[f64], r: f64) -> f64 {
+    if r >= 0.0 {
+        let x = 1.0 / (1.0 + r);
+        v.iter().rev().fold(0.0, |acc, &c| acc * x + c)
+    } else {
+        let y = 1.0 + r;
+        v.iter().fold(0.0, |acc, &c| acc * y + c)
+    }
+}
+
+/// `values` with leading/trailing zeros removed and divided by the largest |value|; `None`
+/// if a value is not finite or the series lacks either sign.
+fn prepare_periodic(values: &[f64]) -> Option<Vec<f64>> {
+    if values.iter().any(|v| !v.is_finite()) || !has_both_signs(values) {
+        return None;
+    }
+    let first = values.iter().position(|&v| v != 0.0)?;
+    let last = values.iter().rposition(|&v| v != 0.0)?;
+    let m = max_abs(values);
+    Some(values[first..=last].iter().map(|v| v / m).collect())
+}
+
+/// Normalise a `[lo, hi]` search range; `None` if it is empty or not finite.
+fn search_range(lo: f64, hi: f64) -> Option<(f64, f64)> {
+    if lo.is_nan() || hi.is_nan() {
+        return None;
+    }
+    let lo = lo.max(WIDE_LO);
+    let hi = hi.min(f64::MAX);
+    (lo < hi && hi > -1.0).then_some((lo, hi))
+}
+
+/// IRR per period of a periodic series (`values[i]` at the end of period `i`).
+///
+/// The roots are bracketed on a grid of [`GRID_POINTS`] points evenly spaced in
+/// `log(1+r)` over per-period rates `[lo, hi]` (`lo` is raised to `-1 + 1e-12` if lower)
+/// and refined by Brent/bisection to `|Δr| < 1e-12` (see the module conventions). No sign
+/// change (or invalid input: non-finite values, empty or NaN range) → `roots` empty and
+/// `primary` `None`; several roots → `multiple = true` and `primary` = the root nearest 0.
+pub fn irr_periodic(values: &[f64], lo: f64, hi: f64) -> IrrResult {
+    let Some(v) = prepare_periodic(values) else {
+        return IrrResult::none();
+    };
+    let Some((lo, hi)) = search_range(lo, hi) else {
+        return IrrResult::none();
+    };
+    let f = |r: f64| periodic_scaled(&v, r);
+    IrrResult::from_roots(grid_roots(&f, lo, hi, GRID_POINTS))
+}
+
+/// The model's IRR: quarterly flows, grid over **annual** rates `[-0.95, 3.0]` (i.e.
+/// quarterly rates `[(0.05)^(1/4) − 1, 4^(1/4) − 1]`), roots annualised as
+/// `(1+r_q)^4 − 1`. Same root rules as [`irr_periodic`]; `primary` is the annual root
+/// nearest 0.
+pub fn irr_quarterly_annualised(values: &[f64]) -> IrrResult {
+    let q = irr_periodic(
+        values,
+        quarterly_rate(MODEL_IRR_LO),
+        quarterly_rate(MODEL_IRR_HI),
+    );
+    let roots: Vec<f64> = q.roots.iter().map(|&rq| annualise(rq)).collect();
+    IrrResult::from_roots(roots)
+}
+
+/// `(1+r_q)^4 − 1` for a quarterly rate `r_q > -1` (saturating).
+fn annualise(rq: f64) -> f64 {
+    saturate(libm::expm1(4.0 * libm::log1p(rq)))
+}
+
+/// Newton's method for a root of `f` (with derivative `df`, both returning
+/// `(f, df, magnitude)` where `magnitude` is the sum of |terms|) from `guess`.
+/// Leaves the domain (`r ≤ -1`) or a non-finite value → `None`, like Excel's #NUM!.
+fn newton(eval: &dyn Fn(f64) -> Option<(f64, f64, f64)>, guess: f64) -> Option<f64> {
+    let mut r = guess;
+    for _ in 0..NEWTON_MAX_ITER {
+        if !valid_rate(r) {
+            return None;
+        }
+        let (fr, dfr, _) = eval(r)?;
+        if dfr == 0.0 || !dfr.is_finite() {
+            return None;
+        }
+        let next = r - fr / dfr;
+        if !valid_rate(next) {
+            return None;
+        }
+        if (next - r).abs() <= 1e-12 * r.abs().max(1.0) {
+            let (fx, _, mag) = eval(next)?;
+            return (fx.abs() <= NEWTON_RESIDUAL * mag).then_some(next);
+        }
+        r = next;
+    }
+    None
+}
+
+/// NPV `Σ v_i x^i`, its derivative with respect to `r`, and `Σ |v_i| x^i`, with
+/// `x = 1/(1+r)`; `None` on overflow.
+fn periodic_newton_eval(v: &[f64], r: f64) -> Option<(f64, f64, f64)> {
+    let x = 1.0 / (1.0 + r);
+    let (mut p, mut dp, mut mag) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for &c in v.iter().rev() {
+        dp = dp * x + p;
+        p = p * x + c;
+        mag = mag * x + c.abs();
+    }
+    // d/dr P(x) = P'(x) · dx/dr = −P'(x) · x².
+    let d = -dp * x * x;
+    (p.is_finite() && d.is_finite() && mag.is_finite()).then_some((p, d, mag))
+}
+
+/// Excel-compatible IRR (per period), Newton from `guess` (default `0.1`) like Excel,
+/// falling back to the bracketed search over `[-1 + 1e-12, 1e6]` (root nearest the guess);
+/// `None` if no root (also when the values lack either sign or are not finite).
+pub fn irr(values: &[f64], guess: Option<f64>) -> Option<f64> {
+    let v = prepare_periodic(values)?;
+    let guess = guess.filter(|g| valid_rate(*g)).unwrap_or(0.1);
+    // Newton runs on the trimmed series: leading zeros multiply the NPV by a power of x
+    // and trailing zeros add nothing, so the roots are those of the original series.
+    if let Some(r) = newton(&|r| periodic_newton_eval(&v, r), guess) {
+        return Some(r);
+    }
+    let f = |r: f64| periodic_scaled(&v, r);
+    nearest(&grid_roots(&f, WIDE_LO, WIDE_HI, WIDE_GRID_POINTS), guess)
+}
+
+/// Excel XIRR (annual, actual/365F from the first date); Newton from `guess` (default
+/// `0.1`) then bracketing fallback over `[-1 + 1e-12, 1e6]` (root nearest the guess).
+///
+/// # Errors
+/// The input errors of [`xnpv`]; [`FinanceError::NoSignChange`] if the values lack a
+/// positive or a negative amount; [`FinanceError::NoConvergence`] if no root was found.
+/// An invalid `guess` (not finite or `≤ -1`) is replaced by `0.1`.
+pub fn xirr(values: &[f64], dates: &[NaiveDate], guess: Option<f64>) -> Result<f64, FinanceError> {
+    let t = year_fractions(values, dates)?;
+    if !has_both_signs(values) {
+        return Err(FinanceError::NoSignChange);
+    }
+    let m = max_abs(values);
+    let v: Vec<f64> = values.iter().map(|x| x / m).collect();
+    let guess = guess.filter(|g| valid_rate(*g)).unwrap_or(0.1);
+
+    let eval = |r: f64| -> Option<(f64, f64, f64)> {
+        let l = libm::log1p(r);
+        let (mut f, mut df, mut mag) = (0.0_f64, 0.0_f64, 0.0_f64);
+        for (&vi, &ti) in v.iter().zip(&t) {
+            let term = vi * libm::exp(-ti * l);
+            f += term;
+            mag += term.abs();
+            df -= ti * term / (1.0 + r);
+        }
+        (f.is_finite() && df.is_finite() && mag.is_finite()).then_some((f, df, mag))
+    };
+    if let Some(r) = newton(&eval, guess) {
+        return Ok(r);
+    }
+
+    // Scaled XNPV for the grid: every exponent ≤ 0, the reference term is non-zero.
+    let t_nz = || {
+        v.iter()
+            .zip(&t)
+            .filter(|(x, _)| **x != 0.0)
+            .map(|(_, &ti)| ti)
+    };
+    let t_min = t_nz().fold(f64::INFINITY, f64::min);
+    let t_max = t_nz().fold(f64::NEG_INFINITY, f64::max);
+    let f = |r: f64| -> f64 {
+        let l = libm::log1p(r);
+        let t_ref = if l >= 0.0 { t_min } else { t_max };
+        v.iter()
+            .zip(&t)
+            .map(|(&vi, &ti)| vi * libm::exp(-(ti - t_ref) * l))
+            .sum()
+    };
+    nearest(&grid_roots(&f, WIDE_LO, WIDE_HI, WIDE_GRID_POINTS), guess)
+        .ok_or(FinanceError::NoConvergence)
+}
+
+// ---------------------------------------------------------------------------------------
+// MIRR
+// ---------------------------------------------------------------------------------------
+
+/// `log Σ exp(a_i)` without overflow; `None` for an empty iterator.
+fn log_sum_exp(terms: &[f64]) -> Option<f64> {
+    let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !m.is_finite() {
+        return None;
+    }
+    let s: f64 = terms.iter().map(|a| libm::exp(a - m)).sum();
+    Some(m + libm::log(s))
+}
+
+/// Excel MIRR per period:
+/// `(-NPV(rrate, positives)·(1+rrate)^n / (NPV(frate, negatives)·(1+frate)))^(1/(n-1)) − 1`,
+/// i.e. the `(n−1)`-th root of (future value of the positive flows at the reinvestment
+/// rate, at the end of period `n−1`) over (present value at time 0 of the negative flows at
+/// the finance rate), minus 1. Computed in log space, so nothing overflows.
+///
+/// `None` if there is no positive or no negative value, a value or rate is not finite, a
+/// rate is `≤ -1`, or the result overflows.
+pub fn mirr(values: &[f64], finance_rate: f64, reinvest_rate: f64) -> Option<f64> {
+    if !valid_rate(finance_rate)
+        || !valid_rate(reinvest_rate)
+        || values.iter().any(|v| !v.is_finite())
+        || !has_both_signs(values)
+    {
+        return None;
+    }
+    let n = values.len();
+    let lf = libm::log1p(finance_rate);
+    let lr = libm::log1p(reinvest_rate);
+    // log of each positive flow compounded to period n-1, and each negative flow
+    // discounted to period 0.
+    let pos: Vec<f64> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(i, v)| libm::log(*v) + (n - 1 - i) as f64 * lr)
+        .collect();
+    let neg: Vec<f64> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v < 0.0)
+        .map(|(i, v)| libm::log(-*v) - i as f64 * lf)
+        .collect();
+    let log_ratio = log_sum_exp(&pos)? - log_sum_exp(&neg)?;
+    let m = libm::expm1(log_ratio / (n - 1) as f64);
+    m.is_finite().then_some(m)
+}
+
+/// MIRR of quarterly flows with an annual rate used as both finance and reinvestment rate
+/// (converted to quarterly `(1+r)^(1/4) − 1`), result annualised `(1+m_q)^4 − 1`.
+///
+/// `None` in the cases of [`mirr`] (including `annual_rate ≤ -1`) or if the annualised
+/// result overflows.
+pub fn mirr_quarterly_annualised(values: &[f64], annual_rate: f64) -> Option<f64> {
+    if !valid_rate(annual_rate) {
+        return None;
+    }
+    let rq = quarterly_rate(annual_rate);
+    let mq = mirr(values, rq, rq)?;
+    let a = libm::expm1(4.0 * libm::log1p(mq));
+    a.is_finite().then_some(a)
+}
+
+// ---------------------------------------------------------------------------------------
+// Rates and capital recovery
+// ---------------------------------------------------------------------------------------
+
+/// Quarterly rate from an annual one: `(1+r)^(1/4) − 1`.
+///
+/// Fallbacks: `annual ≤ -1` → `-1.0`; NaN → `0.0`; `+∞` → `f64::MAX`.
+pub fn quarterly_rate(annual: f64) -> f64 {
+    if annual.is_nan() {
+        0.0
+    } else if annual <= -1.0 {
+        -1.0
+    } else {
+        saturate(libm::expm1(0.25 * libm::log1p(annual)))
+    }
+}
+
+/// Quarterly capital-recovery charge per unit of cost over `years` years:
+/// `rq/(1-(1+rq)^(-4n))` with `rq = quarterly_rate(annual_rate)`, `n = years`; if `rq == 0`,
+/// `1/(4n)`.
+///
+/// Computed as `rq / −expm1(−n·log1p(r))`, accurate for rates near zero. `years = +∞` gives
+/// the perpetuity charge `max(rq, 0)`. Fallback: `0.0` when `annual_rate` is not a finite
+/// number above -1 or `years` is NaN or `≤ 0`.
+pub fn capital_recovery_quarterly(annual_rate: f64, years: f64) -> f64 {
+    if !valid_rate(annual_rate) || years.is_nan() || years <= 0.0 {
+        return 0.0;
+    }
+    let rq = quarterly_rate(annual_rate);
+    if rq == 0.0 {
+        return saturate(1.0 / (4.0 * years));
+    }
+    // 1 − (1+rq)^(−4n) = 1 − (1+r)^(−n) = −expm1(−n·log1p(r)).
+    let denom = -libm::expm1(-years * libm::log1p(annual_rate));
+    saturate(rq / denom)
+}
+
+// ---------------------------------------------------------------------------------------
+// Payback
+// ---------------------------------------------------------------------------------------
+
+/// Programme payback of a quarterly series (see [`Payback`]).
+///
+/// `C_t` is the cumulative cash after quarter `t`. The first quarter `t` with `C_t ≥ 0`
+/// that follows a quarter with `C_{t-1} < 0` is the payback quarter. Non-finite values
+/// are sanitised so the result is always finite: NaN counts as `0`, `±∞` as `±f64::MAX`,
+/// and the cumulative sum saturates at `±f64::MAX`. An empty series is
+/// [`Payback::NeverNegative`].
+pub fn payback(values: &[f64]) -> Payback {
+    let clean = |v: f64| saturate(v);
+    let mut cum = 0.0_f64;
+    let mut been_negative = false;
+    let mut reached: Option<(usize, f64)> = None;
+    let mut recrossed = false;
+    for (t, &raw) in values.iter().enumerate() {
+        let cf = clean(raw);
+        let prev = cum;
+        cum = saturate(cum + cf);
+        match reached {
+            None => {
+                if prev < 0.0 && cum >= 0.0 {
+                    // cf ≥ -prev > 0, so f ∈ (0, 1].
+                    let f = (-prev / cf).clamp(0.0, 1.0);
+                    reached = Some((t, (t as f64 + f) / 4.0));
+                }
+                if cum < 0.0 {
+                    been_negative = true;
+                }
+            }
+            Some(_) => {
+                if cum < 0.0 {
+                    recrossed = true;
+                }
+            }
+        }
+    }
+    match reached {
+        Some((period, years)) => Payback::Reached {
+            period,
+            years,
+            recrossed,
+        },
+        None if been_negative => Payback::NotWithinHorizon { shortfall: -cum },
+        None => Payback::NeverNegative,
+    }
+}
+
+/// First index from which every later value is `≥ 0` (`None` if the last value is
+/// negative, NaN, or the series is empty). A NaN anywhere counts as negative.
+pub fn cash_flow_positive_from(values: &[f64]) -> Option<usize> {
+    match values.iter().rposition(|&v| v < 0.0 || v.is_nan()) {
+        None if values.is_empty() => None,
+        None => Some(0),
+        Some(i) if i + 1 == values.len() => None,
+        Some(i) => Some(i + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_picks_first_on_ties() {
+        assert_eq!(nearest(&[-0.1, 0.1], 0.0), Some(-0.1));
+        assert_eq!(nearest(&[], 0.0), None);
+    }
+
+    #[test]
+    fn saturate_maps_specials() {
+        assert_eq!(saturate(f64::NAN), 0.0);
+        assert_eq!(saturate(f64::INFINITY), f64::MAX);
+        assert_eq!(saturate(f64::NEG_INFINITY), -f64::MAX);
+        assert!(saturate(-0.0).is_sign_positive());
+    }
+
+    #[test]
+    fn periodic_scaled_has_npv_sign() {
+        // [-100, 60, 60]: NPV at 0 = 20 > 0; at 50%: -100 + 40 + 26.67 < 0.
+        let v = prepare_periodic(&[-100.0, 60.0, 60.0]).unwrap_or_default();
+        assert!(periodic_scaled(&v, 0.0) > 0.0);
+        assert!(periodic_scaled(&v, 0.5) < 0.0);
+        assert!(periodic_scaled(&v, -0.999_999) > 0.0);
+    }
+
+    #[test]
+    fn brent_finds_sqrt2() {
+        let f = |x: f64| x * x - 2.0;
+        let r = brent(&f, 1.0, 2.0, -1.0, 2.0);
+        assert!((r - std::f64::consts::SQRT_2).abs() < 1e-13);
+    }
+
+    #[test]
+    fn grid_reports_exact_zero_once() {
+        // f(r) = r has an exact zero at the grid point r = 0 when the grid hits it:
+        // lo = -0.5, hi = 1.0 gives log range [-ln 2, ln 2], symmetric, so with an odd
+        // number of points the middle one is log(1+r) = 0.
+        let f = |r: f64| r;
+        let roots = grid_roots(&f, -0.5, 1.0, 5);
+        assert_eq!(roots.len(), 1);
+        assert!(roots[0].abs() < 1e-15);
+    }
+
+    #[test]
+    fn prepare_rejects_one_signed() {
+        assert!(prepare_periodic(&[1.0, 2.0]).is_none());
+        assert!(prepare_periodic(&[0.0, 0.0]).is_none());
+        assert!(prepare_periodic(&[-1.0, f64::NAN, 2.0]).is_none());
+    }
+
+    #[test]
+    fn payback_basic() {
+        // cum -100, -70, -30, 20: crosses in quarter 3, f = 30/50 = 0.6, years = 3.6/4.
+        assert_eq!(
+            payback(&[-100.0, 30.0, 40.0, 50.0]),
+            Payback::Reached {
+                period: 3,
+                years: 0.9,
+                recrossed: false
+            }
+        );
+    }
+}
