@@ -117,7 +117,7 @@ impl Bound {
 /// A key's default.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
-pub enum Default {
+pub enum DefaultValue {
     /// No default: the key must be given.
     Required,
     /// Optional; absent means "none" (or, for a table, that the feature is off).
@@ -132,16 +132,16 @@ pub enum Default {
     Derived(&'static str),
 }
 
-impl Default {
+impl DefaultValue {
     /// The default as written in docs.
     pub fn describe(&self) -> String {
         match self {
-            Default::Required => "required".into(),
-            Default::Optional => "optional".into(),
-            Default::Num(v) => format!("{v}"),
-            Default::Text(s) => format!("\"{s}\""),
-            Default::Bool(b) => b.to_string(),
-            Default::Derived(s) => (*s).into(),
+            DefaultValue::Required => "required".into(),
+            DefaultValue::Optional => "optional".into(),
+            DefaultValue::Num(v) => format!("{v}"),
+            DefaultValue::Text(s) => format!("\"{s}\""),
+            DefaultValue::Bool(b) => b.to_string(),
+            DefaultValue::Derived(s) => (*s).into(),
         }
     }
 }
@@ -156,7 +156,7 @@ pub struct KeyDoc {
     /// Unit of a number (`USD`, `share`, `years`), empty when none.
     pub unit: &'static str,
     /// Default.
-    pub default: Default,
+    pub default: DefaultValue,
     /// Valid range of a number.
     pub bound: Bound,
     /// What the key means.
@@ -176,10 +176,10 @@ impl KeyDoc {
 }
 
 use Bound as B;
-use Default as D;
+use DefaultValue as D;
 use KeyType as T;
 
-const fn k(path: &'static str, ty: KeyType, unit: &'static str, default: Default, bound: Bound, doc: &'static str) -> KeyDoc {
+const fn k(path: &'static str, ty: KeyType, unit: &'static str, default: DefaultValue, bound: Bound, doc: &'static str) -> KeyDoc {
     KeyDoc { path, ty, unit, default, bound, doc }
 }
 

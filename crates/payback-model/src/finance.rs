@@ -26,8 +26,8 @@
 //! * **Root search.** [`irr_periodic`] puts a grid of [`GRID_POINTS`] points evenly spaced in
 //!   `log(1+r)` over the requested range, records every grid point where the NPV is exactly
 //!   zero and every grid interval whose end values have opposite signs, and refines each
-//!   such interval with Brent's method (bisection safeguarded) until the bracket is narrower
-//!   than about `1e-14 + 4.4e-16·|r|` (so `|Δr| < 1e-12` for any `|r| < 2000`). The NPV is
+//!   such interval with Brent's method (bisection safeguarded) until the bracket is at most
+//!   `1e-14 + 8.9e-16·|r|` wide (so `|Δr| < 1e-12` for any `|r| < 1000`). The NPV is
 //!   evaluated by Horner's rule in `x = 1/(1+r)` when `r ≥ 0` and in `1+r` (reversed) when
 //!   `r < 0`, after dividing by the largest `|value|`; both forms are the NPV times a
 //!   positive factor, so signs and roots are exact and nothing overflows. A root of even
@@ -35,13 +35,19 @@
 //!   point, and two roots closer together than one grid step may be missed. With several
 //!   roots the *primary* one is the root nearest 0 (numpy-financial's choice).
 //! * **Excel-compatible solvers** ([`irr`], [`xirr`]) first run Newton's method from the
-//!   guess (default `0.1`) exactly like Excel; Newton is accepted only if it converges
+//!   guess (default `0.1`) like Excel (at most 100 iterations; Newton stepping to `r ≤ -1`
+//!   counts as a failure); Newton is accepted only if it converges
 //!   (step below `1e-12·max(1, |r|)`) to a rate above `-1` whose NPV is below `1e-9` of the
 //!   sum of the absolute discounted flows. Otherwise they fall back to the bracketed search
-//!   over `r ∈ [-1 + 1e-12, 1e6]` and return the root nearest the guess.
+//!   over `r ∈ [-1 + 1e-12, 1e6]` (8400 grid points) and return the root nearest the
+//!   guess, where Excel would give up with `#NUM!`. When the flows have several IRRs the
+//!   one returned is whichever Newton reaches from the guess, as in Excel (pyxirr, for
+//!   instance, sometimes reports a different root of the same flows).
 //! * **Totality.** Nothing here panics and no function returns NaN or an infinity. Functions
 //!   returning a bare `f64` document their fallback for invalid input (usually `0.0`);
-//!   the others return `Option`/`Result`.
+//!   the others return `Option`/`Result`. Besides the input errors, [`FinanceError`] has
+//!   [`FinanceError::InvalidRate`] and [`FinanceError::NonFinite`] for rates `≤ -1` or not
+//!   finite and for non-finite values or overflow.
 
 use std::fmt;
 

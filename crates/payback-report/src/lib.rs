@@ -24,6 +24,7 @@
 pub mod annual;
 pub mod fmt;
 pub mod json;
+pub mod summary;
 pub mod text;
 pub mod tidy;
 

@@ -105,7 +105,7 @@ fn irr(out: &mut Vec<Metric>, keys: [&'static str; 3], r: &IrrResult) {
 pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
     let s = &run.projection.summary;
     let mut out = Vec::new();
-    let mut push = |out: &mut Vec<Metric>, key, unit, value| out.push(Metric { key, unit, value });
+    let push = |out: &mut Vec<Metric>, key, unit, value| out.push(Metric { key, unit, value });
     payback(
         &mut out,
         [
