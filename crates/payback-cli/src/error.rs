@@ -90,6 +90,12 @@ impl CommandError {
         e
     }
 
+    /// The same error, reported as a usage error (exit 2).
+    pub fn into_usage(mut self) -> CommandError {
+        self.kind = Kind::Usage;
+        self
+    }
+
     fn is_broken_pipe(&self) -> bool {
         self.io
             .as_ref()

@@ -17,15 +17,17 @@ pub const DEFAULT_SCENARIO: &str = "default";
 
 /// Read a scenario (`kind` = scenario) or an overlay from a path or a built-in name.
 pub fn resolve(arg: &str, kind: BuiltinKind) -> Result<SourceFile, CommandError> {
-    let what = match kind {
-        BuiltinKind::Scenario => "scenario",
-        BuiltinKind::Overlay => "overlay",
+    let (what, a_what) = match kind {
+        BuiltinKind::Scenario => ("scenario", "a scenario"),
+        BuiltinKind::Overlay => ("overlay", "an overlay"),
     };
     let path = Path::new(arg);
     if path.is_file() {
         return match std::fs::read_to_string(path) {
             Ok(text) => Ok(SourceFile::new(arg, text)),
-            Err(e) => Err(CommandError::input(format!("cannot read {what} `{arg}`: {e}"))),
+            Err(e) => Err(CommandError::input(format!(
+                "cannot read {what} `{arg}`: {e}"
+            ))),
         };
     }
     if let Some(b) = builtin::get(arg) {
@@ -37,11 +39,14 @@ pub fn resolve(arg: &str, kind: BuiltinKind) -> Result<SourceFile, CommandError>
             BuiltinKind::Overlay => "an overlay",
         };
         return Err(
-            CommandError::usage(format!("the built-in `{arg}` is {other}, not {what}"))
-                .hint(match b.kind {
+            CommandError::usage(format!("the built-in `{arg}` is {other}, not {a_what}")).hint(
+                match b.kind {
                     BuiltinKind::Overlay => format!("apply it with `--overlay {arg}`"),
-                    BuiltinKind::Scenario => format!("name it as the scenario: `payback run {arg}`"),
-                }),
+                    BuiltinKind::Scenario => {
+                        format!("name it as the scenario: `payback run {arg}`")
+                    }
+                },
+            ),
         );
     }
     let names: Vec<&str> = builtin::all()

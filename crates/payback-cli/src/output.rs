@@ -12,9 +12,7 @@ use crate::error::CommandError;
 
 /// Write to stdout through a buffer; a broken pipe comes back as an error the exit policy
 /// treats as a normal end.
-pub fn to_stdout(
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), CommandError> {
+pub fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CommandError> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     write(&mut out)?;
@@ -38,8 +36,15 @@ pub fn to_file_atomically(
     if path.is_dir() {
         return Err(CommandError::usage(format!("`{shown}` is a directory")));
     }
-    let (tmp_path, file) = create_temp(&dir, &name.to_string_lossy())
-        .map_err(|e| CommandError::io(format!("cannot create a file in `{}`", dir.display()), e))?;
+    let (tmp_path, file) = create_temp(&dir, &name.to_string_lossy()).map_err(|e| {
+        let missing = matches!(
+            e.kind(),
+            io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied
+        );
+        let err = CommandError::io(format!("cannot create a file in `{}`", dir.display()), e);
+        // A directory that does not exist or is not writable is the user's to fix.
+        if missing { err.into_usage() } else { err }
+    })?;
     let result = (|| {
         let mut out = BufWriter::new(file);
         write(&mut out)?;
@@ -78,11 +83,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.csv");
         fs::write(&target, "old").unwrap();
-        to_file_atomically(&target, &mut |w: &mut dyn Write| w.write_all(b"new")).unwrap();
+        to_file_atomically(&target, |w: &mut dyn Write| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
-        let failed = to_file_atomically(&target, &mut |_: &mut dyn Write| {
-            Err(io::Error::other("boom"))
-        });
+        let failed = to_file_atomically(&target, |_: &mut dyn Write| Err(io::Error::other("boom")));
         assert!(failed.is_err());
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);

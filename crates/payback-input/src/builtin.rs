@@ -32,34 +32,38 @@ impl Builtin {
     }
 }
 
-#[cfg(payback_examples)]
 static ALL: &[Builtin] = &[
     Builtin {
         name: "default",
         kind: BuiltinKind::Scenario,
-        description: "Representative hyperscaler's AI slice, sourced where the model is most sensitive",
-        text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios/default.toml")),
+        description: "Representative US hyperscaler (AI slice), 2024Q1 to 2035Q4",
+        text: include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/scenarios/default.toml"
+        )),
         file_name: "builtin:default",
     },
     Builtin {
         name: "bull",
         kind: BuiltinKind::Overlay,
-        description: "The seed's bull case: commitments grow, premiums hold, agents reach budgets",
-        text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios/bull.toml")),
+        description: "The seed's bull case: the clean payback path",
+        text: include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/scenarios/bull.toml"
+        )),
         file_name: "builtin:bull",
     },
     Builtin {
         name: "bear",
         kind: BuiltinKind::Overlay,
-        description: "The seed's bear case: prices fall fast, premiums fade, labs weaken",
-        text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios/bear.toml")),
+        description: "The seed's bear case: what delays payback",
+        text: include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/scenarios/bear.toml"
+        )),
         file_name: "builtin:bear",
     },
 ];
-
-// Until `examples/scenarios/` is written (see build.rs) there is nothing to embed.
-#[cfg(not(payback_examples))]
-static ALL: &[Builtin] = &[];
 
 /// Every built-in, scenario first.
 pub fn all() -> &'static [Builtin] {

@@ -155,6 +155,207 @@ impl fmt::Display for Code {
     }
 }
 
+/// One annotated fixture per code, `(code, fixture stem, scenario, overlay)`, shown in the
+/// catalogue. The fixture test checks each file produces exactly its annotated diagnostics.
+static EXAMPLES: &[(Code, &str, &str, Option<&str>)] = &[
+    (
+        Code::P0101,
+        "P0101-unquoted-string",
+        include_str!("../tests/invalid/P0101-unquoted-string.toml"),
+        None,
+    ),
+    (
+        Code::P0102,
+        "P0102-wrong-type",
+        include_str!("../tests/invalid/P0102-wrong-type.toml"),
+        None,
+    ),
+    (
+        Code::P0103,
+        "P0103-unknown-key",
+        include_str!("../tests/invalid/P0103-unknown-key.toml"),
+        None,
+    ),
+    (
+        Code::P0104,
+        "P0104-missing-required",
+        include_str!("../tests/invalid/P0104-missing-required.toml"),
+        None,
+    ),
+    (
+        Code::P0105,
+        "P0105-not-whole",
+        include_str!("../tests/invalid/P0105-not-whole.toml"),
+        None,
+    ),
+    (
+        Code::P0106,
+        "P0106-unknown-choice",
+        include_str!("../tests/invalid/P0106-unknown-choice.toml"),
+        None,
+    ),
+    (
+        Code::P0107,
+        "P0107-exactly-one",
+        include_str!("../tests/invalid/P0107-exactly-one.toml"),
+        None,
+    ),
+    (
+        Code::P0201,
+        "P0201-malformed-period",
+        include_str!("../tests/invalid/P0201-malformed-period.toml"),
+        None,
+    ),
+    (
+        Code::P0202,
+        "P0202-unknown-generation",
+        include_str!("../tests/invalid/P0202-unknown-generation.toml"),
+        None,
+    ),
+    (
+        Code::P0203,
+        "P0203-unknown-counterparty",
+        include_str!("../tests/invalid/P0203-unknown-counterparty.toml"),
+        None,
+    ),
+    (
+        Code::P0204,
+        "P0204-duplicate-name",
+        include_str!("../tests/invalid/P0204-duplicate-name.toml"),
+        None,
+    ),
+    (
+        Code::P0205,
+        "P0205-fiscal-period",
+        include_str!("../tests/invalid/P0205-fiscal-period.toml"),
+        None,
+    ),
+    (
+        Code::P0301,
+        "P0301-share",
+        include_str!("../tests/invalid/P0301-share.toml"),
+        None,
+    ),
+    (
+        Code::P0302,
+        "P0302-negative",
+        include_str!("../tests/invalid/P0302-negative.toml"),
+        None,
+    ),
+    (
+        Code::P0303,
+        "P0303-not-positive",
+        include_str!("../tests/invalid/P0303-not-positive.toml"),
+        None,
+    ),
+    (
+        Code::P0304,
+        "P0304-not-finite",
+        include_str!("../tests/invalid/P0304-not-finite.toml"),
+        None,
+    ),
+    (
+        Code::P0305,
+        "P0305-after-end",
+        include_str!("../tests/invalid/P0305-after-end.toml"),
+        None,
+    ),
+    (
+        Code::P0306,
+        "P0306-mix-sum",
+        include_str!("../tests/invalid/P0306-mix-sum.toml"),
+        None,
+    ),
+    (
+        Code::P0307,
+        "P0307-out-of-range",
+        include_str!("../tests/invalid/P0307-out-of-range.toml"),
+        None,
+    ),
+    (
+        Code::P0308,
+        "P0308-end-before-start",
+        include_str!("../tests/invalid/P0308-end-before-start.toml"),
+        None,
+    ),
+    (
+        Code::P0309,
+        "P0309-tier-shares-zero",
+        include_str!("../tests/invalid/P0309-tier-shares-zero.toml"),
+        None,
+    ),
+    (
+        Code::P0310,
+        "P0310-ignored",
+        include_str!("../tests/invalid/P0310-ignored.toml"),
+        None,
+    ),
+    (
+        Code::P0401,
+        "P0401-matches-nothing",
+        include_str!("../tests/invalid/P0401-matches-nothing.toml"),
+        Some(include_str!(
+            "../tests/invalid/P0401-matches-nothing.overlay.toml"
+        )),
+    ),
+    (
+        Code::P0402,
+        "P0402-malformed-path",
+        include_str!("../tests/invalid/P0402-malformed-path.toml"),
+        Some(include_str!(
+            "../tests/invalid/P0402-malformed-path.overlay.toml"
+        )),
+    ),
+    (
+        Code::P0403,
+        "P0403-scale-text",
+        include_str!("../tests/invalid/P0403-scale-text.toml"),
+        Some(include_str!(
+            "../tests/invalid/P0403-scale-text.overlay.toml"
+        )),
+    ),
+    (
+        Code::P0404,
+        "P0404-unknown-parameter",
+        include_str!("../tests/invalid/P0404-unknown-parameter.toml"),
+        Some(include_str!(
+            "../tests/invalid/P0404-unknown-parameter.overlay.toml"
+        )),
+    ),
+];
+
+/// The lines of a fixture that carry an expected-diagnostic annotation.
+fn annotated_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|l| l.contains("# error[") || l.contains("# warning["))
+}
+
+impl Code {
+    /// The annotated example for this code: the fixture's name and the lines that show the
+    /// problem, with the expected diagnostic as a comment.
+    pub fn example(&self) -> Option<(&'static str, String)> {
+        let (_, stem, main, overlay) = EXAMPLES.iter().find(|e| e.0 == *self)?;
+        let mut lines: Vec<&str> = annotated_lines(main).collect();
+        if let Some(o) = overlay {
+            lines.extend(annotated_lines(o));
+        }
+        let intro = main
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# "))
+            .unwrap_or("");
+        let mut text = String::new();
+        if !intro.is_empty() {
+            text.push_str(&format!("# {intro}\n"));
+        }
+        for l in lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        Some((stem, text))
+    }
+}
+
 /// Every code, in catalogue order.
 pub fn all() -> &'static [Code] {
     ALL
@@ -162,7 +363,9 @@ pub fn all() -> &'static [Code] {
 
 /// Parse `P0301` (case-insensitive) back into a code.
 pub fn parse(s: &str) -> Option<Code> {
-    ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+    ALL.iter()
+        .copied()
+        .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
 }
 
 /// The error catalogue, `docs/errors.md`.
@@ -177,10 +380,29 @@ pub fn catalogue_markdown() -> String {
          | code | title |\n|---|---|\n",
     );
     for c in ALL {
-        out.push_str(&format!("| [{0}](#{1}) | {2} |\n", c.as_str(), c.as_str().to_lowercase(), c.title()));
+        out.push_str(&format!(
+            "| [{0}](#{1}) | {2} |\n",
+            c.as_str(),
+            c.as_str().to_lowercase(),
+            c.title()
+        ));
     }
     for c in ALL {
-        out.push_str(&format!("\n## {}\n\n**{}**\n\n{}\n", c.as_str(), c.title(), c.explanation()));
+        out.push_str(&format!(
+            "\n## {}\n\n**{}**\n\n{}\n",
+            c.as_str(),
+            c.title(),
+            c.explanation()
+        ));
+        if let Some((stem, text)) = c.example() {
+            let dir = "crates/payback-input/tests/invalid";
+            let files = if EXAMPLES.iter().any(|e| e.1 == stem && e.3.is_some()) {
+                format!("`{dir}/{stem}.toml` with the overlay `{stem}.overlay.toml`")
+            } else {
+                format!("`{dir}/{stem}.toml`")
+            };
+            out.push_str(&format!("\nExample ({files}):\n\n```toml\n{text}```\n"));
+        }
     }
     out
 }

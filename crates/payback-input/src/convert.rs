@@ -37,11 +37,19 @@ impl<'n> Tab<'n> {
     }
 
     fn path_of(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     fn pat_of(&self, key: &str) -> String {
-        if self.pat.is_empty() { key.to_string() } else { format!("{}.{key}", self.pat) }
+        if self.pat.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.pat)
+        }
     }
 }
 
@@ -61,8 +69,15 @@ fn doc(pat: &str) -> Option<&'static KeyDoc> {
 fn found_text(files: &[&SourceFile], node: &Node) -> String {
     match &node.kind {
         Kind::Num(v) => {
-            let raw = files.get(node.file).and_then(|f| f.text.get(node.span.clone())).unwrap_or("");
-            if raw.is_empty() || raw.len() > 40 { format!("{v}") } else { raw.to_string() }
+            let raw = files
+                .get(node.file)
+                .and_then(|f| f.text.get(node.span.clone()))
+                .unwrap_or("");
+            if raw.is_empty() || raw.len() > 40 {
+                format!("{v}")
+            } else {
+                raw.to_string()
+            }
         }
         Kind::Str(s) => format!("\"{s}\""),
         Kind::Bool(b) => b.to_string(),
@@ -92,18 +107,34 @@ impl Ctx<'_> {
     }
 
     fn missing(&mut self, t: &Tab<'_>, key: &str, what: &str) {
-        let d = Diag::new(Code::P0104, t.anchor.0, t.anchor.1.clone(), format!("missing {what} `{key}`"))
-            .path(t.path_of(key));
+        let d = Diag::new(
+            Code::P0104,
+            t.anchor.0,
+            t.anchor.1.clone(),
+            format!("missing {what} `{key}`"),
+        )
+        .path(t.path_of(key));
         let d = match doc(&t.pat_of(key)) {
-            Some(k) => d.expected(k.ty.describe()).hint(format!("`{key}`: {}", k.doc)),
+            Some(k) => d
+                .expected(k.ty.describe())
+                .hint(format!("`{key}`: {}", k.doc)),
             None => d,
         };
         self.push(d);
     }
 
-    fn record(&mut self, t: &Tab<'_>, key: &str, value: ParamScalar, node: Option<&Node>, provenance: Option<Provenance>) {
+    fn record(
+        &mut self,
+        t: &Tab<'_>,
+        key: &str,
+        value: ParamScalar,
+        node: Option<&Node>,
+        provenance: Option<Provenance>,
+    ) {
         let pat = t.pat_of(key);
-        let (unit, docs, pat) = doc(&pat).map_or(("", "", pat.clone()), |k| (k.unit, k.doc, k.path.to_string()));
+        let (unit, docs, pat) = doc(&pat).map_or(("", "", pat.clone()), |k| {
+            (k.unit, k.doc, k.path.to_string())
+        });
         let section = schema::index_of(pat.split('.').next().unwrap_or(""));
         let (file, line, set_by) = match node {
             Some(n) => {
@@ -135,15 +166,26 @@ impl Ctx<'_> {
 
     /// Report every key of the table that the schema does not know at this place.
     fn unknown_keys(&mut self, t: &Tab<'_>) {
-        let Some(Kind::Table(entries)) = t.node.map(|n| &n.kind) else { return };
+        let Some(Kind::Table(entries)) = t.node.map(|n| &n.kind) else {
+            return;
+        };
         let valid: Vec<&'static str> = schema::children(&t.pat).map(|k| k.key()).collect();
         for (key, node) in entries {
             if valid.contains(&key.as_str()) {
                 continue;
             }
-            let place = if t.path.is_empty() { "at the top level".to_string() } else { format!("in `{}`", t.path) };
-            let mut d = Diag::new(Code::P0103, node.file, node.key_span.clone(), format!("unknown key `{key}` {place}"))
-                .path(t.path_of(key));
+            let place = if t.path.is_empty() {
+                "at the top level".to_string()
+            } else {
+                format!("in `{}`", t.path)
+            };
+            let mut d = Diag::new(
+                Code::P0103,
+                node.file,
+                node.key_span.clone(),
+                format!("unknown key `{key}` {place}"),
+            )
+            .path(t.path_of(key));
             if let Some(c) = closest(key, valid.iter().copied()) {
                 d = d.hint(format!("did you mean `{c}`?"));
             } else if let Some(elsewhere) = schema::keys().iter().find(|k| k.key() == key) {
@@ -180,7 +222,12 @@ impl Ctx<'_> {
     }
 
     /// Read a number node (plain or provenance table) and check it; no recording.
-    fn number_node(&mut self, node: &Node, path: &str, kd: &KeyDoc) -> Option<(f64, Option<Provenance>)> {
+    fn number_node(
+        &mut self,
+        node: &Node,
+        path: &str,
+        kd: &KeyDoc,
+    ) -> Option<(f64, Option<Provenance>)> {
         let (vnode, prov) = match &node.kind {
             Kind::Num(_) => (node, None),
             Kind::Invalid => return None,
@@ -194,8 +241,13 @@ impl Ctx<'_> {
                         "kind" => &mut prov.kind,
                         "note" => &mut prov.note,
                         _ => {
-                            let mut d = Diag::new(Code::P0103, n.file, n.key_span.clone(), format!("unknown provenance key `{k}`"))
-                                .path(path);
+                            let mut d = Diag::new(
+                                Code::P0103,
+                                n.file,
+                                n.key_span.clone(),
+                                format!("unknown provenance key `{k}`"),
+                            )
+                            .path(path);
                             if let Some(c) = closest(k, PROVENANCE_KEYS.iter().copied()) {
                                 d = d.hint(format!("did you mean `{c}`?"));
                             } else {
@@ -214,7 +266,12 @@ impl Ctx<'_> {
                     && !PROVENANCE_KINDS.contains(&kind.as_str())
                 {
                     let mut d = self
-                        .at(n, Code::P0106, path, format!("unknown provenance kind `{kind}`"))
+                        .at(
+                            n,
+                            Code::P0106,
+                            path,
+                            format!("unknown provenance kind `{kind}`"),
+                        )
                         .expected("one of \"reported\", \"guidance\", \"assumption\", \"estimate\"")
                         .found(format!("\"{kind}\""));
                     if let Some(c) = closest(kind, PROVENANCE_KINDS.iter().copied()) {
@@ -225,7 +282,11 @@ impl Ctx<'_> {
                 (node.get("value")?, Some(prov))
             }
             _ => {
-                let expected = if kd.ty == KeyType::Integer { "a whole number" } else { "a number" };
+                let expected = if kd.ty == KeyType::Integer {
+                    "a whole number"
+                } else {
+                    "a number"
+                };
                 self.wrong_type(node, path, expected.into());
                 return None;
             }
@@ -239,13 +300,21 @@ impl Ctx<'_> {
             }
         };
         if !v.is_finite() {
-            let d = self.at(vnode, Code::P0304, path, format!("`{path}` is not finite")).expected("a finite number").found(self.found(vnode));
+            let d = self
+                .at(vnode, Code::P0304, path, format!("`{path}` is not finite"))
+                .expected("a finite number")
+                .found(self.found(vnode));
             self.push(d);
             return None;
         }
         if kd.ty == KeyType::Integer && v.fract() != 0.0 {
             let d = self
-                .at(vnode, Code::P0105, path, format!("`{path}` must be a whole number"))
+                .at(
+                    vnode,
+                    Code::P0105,
+                    path,
+                    format!("`{path}` must be a whole number"),
+                )
                 .expected("a whole number")
                 .found(self.found(vnode));
             self.push(d);
@@ -259,7 +328,9 @@ impl Ctx<'_> {
                 _ => Code::P0307,
             };
             let what = match code {
-                Code::P0301 => format!("`{path}` is a share and must be in {}", kd.bound.describe()),
+                Code::P0301 => {
+                    format!("`{path}` is a share and must be in {}", kd.bound.describe())
+                }
                 Code::P0302 => format!("`{path}` must not be negative"),
                 Code::P0303 => format!("`{path}` must be greater than zero"),
                 _ => format!("`{path}` is out of range"),
@@ -269,7 +340,10 @@ impl Ctx<'_> {
                 .expected(format!("a number {}", kd.bound.describe()))
                 .found(self.found(vnode));
             if code == Code::P0301 && v > 1.0 && v <= 100.0 {
-                d = d.hint(format!("shares are decimals: write {} for {v} %", v / 100.0));
+                d = d.hint(format!(
+                    "shares are decimals: write {} for {v} %",
+                    v / 100.0
+                ));
             }
             self.push(d);
             return None;
@@ -285,7 +359,9 @@ impl Ctx<'_> {
         if v > f64::from(u32::MAX) {
             if let Some(n) = t.get(key) {
                 let path = t.path_of(key);
-                let d = self.at(n, Code::P0307, &path, format!("`{path}` is too large")).found(self.found(n));
+                let d = self
+                    .at(n, Code::P0307, &path, format!("`{path}` is too large"))
+                    .found(self.found(n));
                 self.push(d);
             }
             return None;
@@ -323,7 +399,9 @@ impl Ctx<'_> {
 
     fn choice(&mut self, t: &Tab<'_>, key: &str) -> Option<&'static str> {
         let kd = doc(&t.pat_of(key))?;
-        let KeyType::Choice(options) = kd.ty else { return None };
+        let KeyType::Choice(options) = kd.ty else {
+            return None;
+        };
         let s = self.text(t, key)?;
         if let Some(o) = options.iter().find(|o| **o == s) {
             return Some(o);
@@ -331,7 +409,12 @@ impl Ctx<'_> {
         let node = t.get(key)?;
         let path = t.path_of(key);
         let mut d = self
-            .at(node, Code::P0106, &path, format!("`{s}` is not a valid `{key}`"))
+            .at(
+                node,
+                Code::P0106,
+                &path,
+                format!("`{s}` is not a valid `{key}`"),
+            )
             .expected(kd.ty.describe())
             .found(format!("\"{s}\""));
         if let Some(c) = closest(&s, options.iter().copied()) {
@@ -344,7 +427,9 @@ impl Ctx<'_> {
     fn boolean(&mut self, t: &Tab<'_>, key: &str) -> Option<bool> {
         let kd = doc(&t.pat_of(key))?;
         let Some(node) = t.get(key) else {
-            let Def::Bool(b) = kd.default else { return None };
+            let Def::Bool(b) = kd.default else {
+                return None;
+            };
             self.record(t, key, ParamScalar::Bool(b), None, None);
             return Some(b);
         };
@@ -363,14 +448,26 @@ impl Ctx<'_> {
     fn period_error(&mut self, node: &Node, path: &str, e: PeriodError) {
         let d = match e {
             PeriodError::NoFiscalYearEnd(s) => self
-                .at(node, Code::P0205, path, format!("`{s}` is a fiscal period but `scenario.fiscal_year_end` is not set"))
-                .hint("set `fiscal_year_end` (the month the fiscal year ends, 1..=12) in [scenario]"),
+                .at(
+                    node,
+                    Code::P0205,
+                    path,
+                    format!("`{s}` is a fiscal period but `scenario.fiscal_year_end` is not set"),
+                )
+                .hint(
+                    "set `fiscal_year_end` (the month the fiscal year ends, 1..=12) in [scenario]",
+                ),
             PeriodError::Malformed(s) => self
                 .at(node, Code::P0201, path, format!("`{s}` is not a period"))
                 .expected("a period: 2026Q3, 2026H2, 2026, FY2026, FY2026Q1 or FY2026H1")
                 .found(format!("\"{s}\"")),
             PeriodError::NotAQuarter(s) => self
-                .at(node, Code::P0201, path, format!("`{s}` is not a single quarter"))
+                .at(
+                    node,
+                    Code::P0201,
+                    path,
+                    format!("`{s}` is not a single quarter"),
+                )
                 .expected("a quarter such as 2026Q3 or FY2026Q1")
                 .found(format!("\"{s}\"")),
         };
@@ -378,7 +475,13 @@ impl Ctx<'_> {
     }
 
     /// A period string to its calendar quarters.
-    fn parse_period(&mut self, node: &Node, path: &str, s: &str, quarter_only: bool) -> Option<Vec<Quarter>> {
+    fn parse_period(
+        &mut self,
+        node: &Node,
+        path: &str,
+        s: &str,
+        quarter_only: bool,
+    ) -> Option<Vec<Quarter>> {
         let spec = match PeriodSpec::parse(s) {
             Ok(spec) => spec,
             Err(e) => {
@@ -386,7 +489,12 @@ impl Ctx<'_> {
                 return None;
             }
         };
-        if quarter_only && !matches!(spec, PeriodSpec::Quarter(_) | PeriodSpec::FiscalQuarter { .. }) {
+        if quarter_only
+            && !matches!(
+                spec,
+                PeriodSpec::Quarter(_) | PeriodSpec::FiscalQuarter { .. }
+            )
+        {
             self.period_error(node, path, PeriodError::NotAQuarter(s.to_string()));
             return None;
         }
@@ -415,7 +523,9 @@ impl Ctx<'_> {
             // Textual schema default, already recorded by `text`.
             return Quarter::parse(&s).ok();
         };
-        self.parse_period(node, &t.path_of(key), &s, true)?.first().copied()
+        self.parse_period(node, &t.path_of(key), &s, true)?
+            .first()
+            .copied()
     }
 
     /// Error when `q` lies after `scenario.end`.
@@ -425,7 +535,12 @@ impl Ctx<'_> {
         {
             let path = t.path_of(key);
             let d = self
-                .at(node, Code::P0305, &path, format!("`{path}` ({q}) is after `scenario.end` ({end})"))
+                .at(
+                    node,
+                    Code::P0305,
+                    &path,
+                    format!("`{path}` ({q}) is after `scenario.end` ({end})"),
+                )
                 .expected(format!("a period ending by {end}"))
                 .found(self.found(node))
                 .hint("extend `scenario.end`, or remove the entry");
@@ -434,7 +549,13 @@ impl Ctx<'_> {
     }
 
     /// A year or quarter map (`growth`, `valuation`): entries sorted by key.
-    fn map<K: Ord + Copy>(&mut self, t: &Tab<'_>, key: &str, parse_key: impl Fn(&str) -> Option<K>, what: &str) -> Option<Vec<(K, f64)>> {
+    fn map<K: Ord + Copy>(
+        &mut self,
+        t: &Tab<'_>,
+        key: &str,
+        parse_key: impl Fn(&str) -> Option<K>,
+        what: &str,
+    ) -> Option<Vec<(K, f64)>> {
         let pat = t.pat_of(key);
         let kd = doc(&pat)?;
         let Some(node) = t.get(key) else {
@@ -448,16 +569,27 @@ impl Ctx<'_> {
             self.wrong_type(node, &t.path_of(key), kd.ty.describe());
             return None;
         };
-        let sub = Tab { node: Some(node), path: t.path_of(key), pat: pat.clone(), item: t.item, anchor: (node.file, node.span.clone()) };
+        let sub = Tab {
+            node: Some(node),
+            path: t.path_of(key),
+            pat: pat.clone(),
+            item: t.item,
+            anchor: (node.file, node.span.clone()),
+        };
         let mut out = Vec::new();
         let mut ok = true;
         for (k, n) in entries {
             let parsed = parse_key(k);
             if parsed.is_none() {
-                let d = Diag::new(Code::P0201, n.file, n.key_span.clone(), format!("`{k}` is not {what}"))
-                    .path(sub.path_of(k))
-                    .expected(what.to_string())
-                    .found(format!("\"{k}\""));
+                let d = Diag::new(
+                    Code::P0201,
+                    n.file,
+                    n.key_span.clone(),
+                    format!("`{k}` is not {what}"),
+                )
+                .path(sub.path_of(k))
+                .expected(what.to_string())
+                .found(format!("\"{k}\""));
                 self.push(d);
                 ok = false;
             }
@@ -468,7 +600,14 @@ impl Ctx<'_> {
             }
         }
         if kd.default == Def::Required && entries.is_empty() {
-            let d = self.at(node, Code::P0104, &t.path_of(key), format!("`{}` needs at least one entry", t.path_of(key))).expected(kd.ty.describe());
+            let d = self
+                .at(
+                    node,
+                    Code::P0104,
+                    &t.path_of(key),
+                    format!("`{}` needs at least one entry", t.path_of(key)),
+                )
+                .expected(kd.ty.describe());
             self.push(d);
             return None;
         }
@@ -484,16 +623,33 @@ impl Ctx<'_> {
         match parent.get(key) {
             None => {
                 if report_missing {
-                    let d = Diag::new(Code::P0104, parent.anchor.0, parent.anchor.1.clone(), format!("missing required table `[{path}]`"))
-                        .path(path.clone())
-                        .expected("a table");
+                    let d = Diag::new(
+                        Code::P0104,
+                        parent.anchor.0,
+                        parent.anchor.1.clone(),
+                        format!("missing required table `[{path}]`"),
+                    )
+                    .path(path.clone())
+                    .expected("a table");
                     self.push(d);
                     return None;
                 }
-                Some(Tab { node: None, path, pat, item: parent.item, anchor: parent.anchor.clone() })
+                Some(Tab {
+                    node: None,
+                    path,
+                    pat,
+                    item: parent.item,
+                    anchor: parent.anchor.clone(),
+                })
             }
             Some(n) if matches!(n.kind, Kind::Table(_)) => {
-                let t = Tab { node: Some(n), path, pat, item: parent.item, anchor: (n.file, n.span.clone()) };
+                let t = Tab {
+                    node: Some(n),
+                    path,
+                    pat,
+                    item: parent.item,
+                    anchor: (n.file, n.span.clone()),
+                };
                 self.unknown_keys(&t);
                 Some(t)
             }
@@ -509,7 +665,9 @@ impl Ctx<'_> {
     fn items<'n>(&mut self, parent: &Tab<'n>, key: &str, id_key: Option<&str>) -> Vec<Tab<'n>> {
         let pat = format!("{}.*", parent.pat_of(key));
         let base = parent.path_of(key);
-        let Some(node) = parent.get(key) else { return Vec::new() };
+        let Some(node) = parent.get(key) else {
+            return Vec::new();
+        };
         let Kind::Array(items) = &node.kind else {
             self.wrong_type(node, &base, "an array of tables (`[[section]]`)".into());
             return Vec::new();
@@ -521,23 +679,40 @@ impl Ctx<'_> {
                 self.wrong_type(item, &format!("{base}.{i}"), "a table".into());
                 continue;
             }
-            let name = id_key.and_then(|k| item.get(k)).and_then(Node::as_str).map(str::to_string);
+            let name = id_key
+                .and_then(|k| item.get(k))
+                .and_then(Node::as_str)
+                .map(str::to_string);
             if let (Some(n), Some(k)) = (&name, id_key) {
                 if let Some((_, file, line)) = seen.iter().find(|(s, _, _)| s == n) {
                     let fname = self.files.get(*file).map_or("", |f| f.name.as_str());
                     if let Some(kn) = item.get(k) {
                         let d = self
-                            .at(kn, Code::P0204, &format!("{base}.{n}"), format!("duplicate {k} `{n}` in `{base}`"))
+                            .at(
+                                kn,
+                                Code::P0204,
+                                &format!("{base}.{n}"),
+                                format!("duplicate {k} `{n}` in `{base}`"),
+                            )
                             .hint(format!("first defined at {fname}:{line}"));
                         self.push(d);
                     }
                 } else if let Some(kn) = item.get(k) {
-                    let line = self.files.get(kn.file).map_or(0, |f| crate::line_col(&f.text, kn.span.start).0);
+                    let line = self
+                        .files
+                        .get(kn.file)
+                        .map_or(0, |f| crate::line_col(&f.text, kn.span.start).0);
                     seen.push((n.clone(), kn.file, line));
                 }
             }
             let path = format!("{base}.{}", name.unwrap_or_else(|| i.to_string()));
-            let t = Tab { node: Some(item), path, pat: pat.clone(), item: i, anchor: (item.file, item.span.clone()) };
+            let t = Tab {
+                node: Some(item),
+                path,
+                pat: pat.clone(),
+                item: i,
+                anchor: (item.file, item.span.clone()),
+            };
             self.unknown_keys(&t);
             out.push(t);
         }
@@ -545,14 +720,23 @@ impl Ctx<'_> {
     }
 
     /// Resolve a name reference (`generation = "B200"`) to an index in `names`.
-    fn reference(&mut self, t: &Tab<'_>, key: &str, names: &[String], code: Code, what: &str) -> Option<usize> {
+    fn reference(
+        &mut self,
+        t: &Tab<'_>,
+        key: &str,
+        names: &[String],
+        code: Code,
+        what: &str,
+    ) -> Option<usize> {
         let s = self.text(t, key)?;
         if let Some(i) = names.iter().position(|n| *n == s) {
             return Some(i);
         }
         let node = t.get(key)?;
         let path = t.path_of(key);
-        let mut d = self.at(node, code, &path, format!("unknown {what} `{s}`")).found(format!("\"{s}\""));
+        let mut d = self
+            .at(node, code, &path, format!("unknown {what} `{s}`"))
+            .found(format!("\"{s}\""));
         if let Some(c) = closest(&s, names.iter().map(String::as_str)) {
             d = d.hint(format!("did you mean `{c}`?"));
         } else if names.is_empty() {
@@ -571,15 +755,25 @@ impl Ctx<'_> {
             (None, Some(_)) => Some(false),
             (Some(_), Some(nb)) => {
                 let d = self
-                    .at(nb, Code::P0107, &t.path_of(b), format!("`{a}` and `{b}` are both given in `{}`", t.path))
+                    .at(
+                        nb,
+                        Code::P0107,
+                        &t.path_of(b),
+                        format!("`{a}` and `{b}` are both given in `{}`", t.path),
+                    )
                     .hint(format!("give exactly one of `{a}` and `{b}`"));
                 self.push(d);
                 None
             }
             (None, None) => {
-                let d = Diag::new(Code::P0107, t.anchor.0, t.anchor.1.clone(), format!("`{}` needs `{a}` or `{b}`", t.path))
-                    .path(t.path.clone())
-                    .hint(format!("give exactly one of `{a}` and `{b}`"));
+                let d = Diag::new(
+                    Code::P0107,
+                    t.anchor.0,
+                    t.anchor.1.clone(),
+                    format!("`{}` needs `{a}` or `{b}`", t.path),
+                )
+                .path(t.path.clone())
+                .hint(format!("give exactly one of `{a}` and `{b}`"));
                 self.push(d);
                 None
             }
@@ -590,14 +784,18 @@ impl Ctx<'_> {
     fn ignored(&mut self, t: &Tab<'_>, key: &str, why: &str) {
         if let Some(n) = t.get(key) {
             let path = t.path_of(key);
-            let d = self.at(n, Code::P0310, &path, format!("`{path}` is ignored {why}")).warning();
+            let d = self
+                .at(n, Code::P0310, &path, format!("`{path}` is ignored {why}"))
+                .warning();
             self.push(d);
         }
     }
 
     fn inconsistent(&mut self, t: &Tab<'_>, key: &str, message: String) {
         if let Some(n) = t.get(key) {
-            let d = self.at(n, Code::P0308, &t.path_of(key), message).found(self.found(n));
+            let d = self
+                .at(n, Code::P0308, &t.path_of(key), message)
+                .found(self.found(n));
             self.push(d);
         }
     }
@@ -610,24 +808,62 @@ pub(crate) fn convert(
     overlay_names: &[String],
     diags: &mut Vec<Diag>,
 ) -> Option<(Scenario, Vec<ParamValue>)> {
-    let mut cx = Ctx { diags, params: Vec::new(), files, overlay_names, fye: None, end: None };
-    let top = Tab { node: Some(root), path: String::new(), pat: String::new(), item: 0, anchor: (0, 0..0) };
+    let mut cx = Ctx {
+        diags,
+        params: Vec::new(),
+        files,
+        overlay_names,
+        fye: None,
+        end: None,
+    };
+    let top = Tab {
+        node: Some(root),
+        path: String::new(),
+        pat: String::new(),
+        item: 0,
+        anchor: (0, 0..0),
+    };
     cx.unknown_keys(&top);
 
-    let settings = cx.table(&top, "scenario", true).and_then(|t| settings(&mut cx, &t));
-    let start = settings.as_ref().map_or_else(|| Quarter::new(2024, 1), |s| Some(s.start));
+    let settings = cx
+        .table(&top, "scenario", true)
+        .and_then(|t| settings(&mut cx, &t));
+    let start = settings
+        .as_ref()
+        .map_or_else(|| Quarter::new(2024, 1), |s| Some(s.start));
 
     let (gen_names, generations) = generations(&mut cx, &top);
-    let facilities = cx.table(&top, "facilities", true).and_then(|t| facilities(&mut cx, &t));
+    let facilities = cx
+        .table(&top, "facilities", true)
+        .and_then(|t| facilities(&mut cx, &t));
     let capex = capex(&mut cx, &top, &gen_names);
-    let compute = cx.table(&top, "compute", false).and_then(|t| compute(&mut cx, &t));
-    let power = cx.table(&top, "power", true).and_then(|t| power(&mut cx, &t));
-    let opex = cx.table(&top, "opex", false).and_then(|t| Some(Opex { rate: cx.num(&t, "rate")? }));
-    let open_market = cx.table(&top, "open_market", true).and_then(|t| open_market(&mut cx, &t));
+    let compute = cx
+        .table(&top, "compute", false)
+        .and_then(|t| compute(&mut cx, &t));
+    let power = cx
+        .table(&top, "power", true)
+        .and_then(|t| power(&mut cx, &t));
+    let opex = cx.table(&top, "opex", false).and_then(|t| {
+        Some(Opex {
+            rate: cx.num(&t, "rate")?,
+        })
+    });
+    let open_market = cx
+        .table(&top, "open_market", true)
+        .and_then(|t| open_market(&mut cx, &t));
     let counterparties = counterparties(&mut cx, &top);
     let cp_ids: Vec<String> = counterparties.iter().map(|c| c.id.clone()).collect();
-    let contracts = contracts(&mut cx, &top, start, &gen_names, generations.as_deref(), &cp_ids);
-    let pipeline = cx.table(&top, "pipeline", false).and_then(|t| pipeline(&mut cx, &t));
+    let contracts = contracts(
+        &mut cx,
+        &top,
+        start,
+        &gen_names,
+        generations.as_deref(),
+        &cp_ids,
+    );
+    let pipeline = cx
+        .table(&top, "pipeline", false)
+        .and_then(|t| pipeline(&mut cx, &t));
     let tiers = tiers(&mut cx, &top);
     let inference = optional_section(&mut cx, &top, "inference", inference);
     let agents = match cx.table(&top, "agents", false) {
@@ -636,7 +872,9 @@ pub(crate) fn convert(
         None => None,
     };
     let equity = equity(&mut cx, &top, &cp_ids);
-    let internal = cx.table(&top, "internal", false).and_then(|t| internal(&mut cx, &t));
+    let internal = cx
+        .table(&top, "internal", false)
+        .and_then(|t| internal(&mut cx, &t));
 
     let scenario = Scenario {
         scenario: settings?,
@@ -661,7 +899,12 @@ pub(crate) fn convert(
     Some((scenario, params.into_iter().map(|(_, p)| p).collect()))
 }
 
-fn optional_section<T>(cx: &mut Ctx<'_>, top: &Tab<'_>, key: &str, f: impl Fn(&mut Ctx<'_>, &Tab<'_>) -> Option<T>) -> Option<Option<T>> {
+fn optional_section<T>(
+    cx: &mut Ctx<'_>,
+    top: &Tab<'_>,
+    key: &str,
+    f: impl Fn(&mut Ctx<'_>, &Tab<'_>) -> Option<T>,
+) -> Option<Option<T>> {
     match cx.table(top, key, false) {
         Some(t) if t.node.is_some() => f(cx, &t).map(Some),
         Some(_) => Some(None),
@@ -670,7 +913,11 @@ fn optional_section<T>(cx: &mut Ctx<'_>, top: &Tab<'_>, key: &str, f: impl Fn(&m
 }
 
 fn settings(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Settings> {
-    let fiscal_year_end = if t.has("fiscal_year_end") { cx.int(t, "fiscal_year_end") } else { None };
+    let fiscal_year_end = if t.has("fiscal_year_end") {
+        cx.int(t, "fiscal_year_end")
+    } else {
+        None
+    };
     let fye_ok = !t.has("fiscal_year_end") || fiscal_year_end.is_some();
     cx.fye = fiscal_year_end;
     let name = cx.text(t, "name");
@@ -680,24 +927,52 @@ fn settings(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Settings> {
         && e <= s
     {
         let msg = format!("`scenario.end` ({e}) must be after `scenario.start` ({s})");
-        if t.has("end") { cx.inconsistent(t, "end", msg) } else { cx.inconsistent(t, "start", msg) }
+        if t.has("end") {
+            cx.inconsistent(t, "end", msg)
+        } else {
+            cx.inconsistent(t, "start", msg)
+        }
     }
     cx.end = end;
     let discount_rate = cx.num(t, "discount_rate");
     let tax_rate = cx.num(t, "tax_rate");
-    let tax = cx.choice(t, "tax").map(|s| if s == "standalone" { TaxMode::Standalone } else { TaxMode::Group });
+    let tax = cx.choice(t, "tax").map(|s| {
+        if s == "standalone" {
+            TaxMode::Standalone
+        } else {
+            TaxMode::Group
+        }
+    });
     let terminal_kind = cx.choice(t, "terminal");
     let terminal = match terminal_kind {
-        Some("book") => cx.num(t, "terminal_recovery").map(|recovery| Terminal::Book { recovery }),
+        Some("book") => cx
+            .num(t, "terminal_recovery")
+            .map(|recovery| Terminal::Book { recovery }),
         Some(other) => {
             cx.ignored(t, "terminal_recovery", "unless `terminal = \"book\"`");
-            Some(if other == "none" { Terminal::None } else { Terminal::Runoff })
+            Some(if other == "none" {
+                Terminal::None
+            } else {
+                Terminal::Runoff
+            })
         }
         None => None,
     };
     let mothball_quarters = cx.int(t, "mothball_quarters");
-    let after_plan = cx.choice(t, "after_plan").map(|s| if s == "replace" { AfterPlan::Replace } else { AfterPlan::None });
-    let mix_excess = cx.choice(t, "mix_excess").map(|s| if s == "accelerators" { MixExcess::Accelerators } else { MixExcess::None });
+    let after_plan = cx.choice(t, "after_plan").map(|s| {
+        if s == "replace" {
+            AfterPlan::Replace
+        } else {
+            AfterPlan::None
+        }
+    });
+    let mix_excess = cx.choice(t, "mix_excess").map(|s| {
+        if s == "accelerators" {
+            MixExcess::Accelerators
+        } else {
+            MixExcess::None
+        }
+    });
     fye_ok.then_some(())?;
     Some(Settings {
         name: name?,
@@ -732,7 +1007,12 @@ fn generations(cx: &mut Ctx<'_>, top: &Tab<'_>) -> (Vec<String>, Option<Vec<Gene
         let pricing = derived(cx, &t, "pricing_life_years", economic);
         let salvage = cx.num(&t, "salvage");
         // Keep the name even of an invalid generation so that references to it do not also fail.
-        names.push(t.get("name").and_then(Node::as_str).unwrap_or("").to_string());
+        names.push(
+            t.get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+        );
         let g = (|| {
             Some(Generation {
                 name: name?,
@@ -754,9 +1034,14 @@ fn generations(cx: &mut Ctx<'_>, top: &Tab<'_>) -> (Vec<String>, Option<Vec<Gene
     }
     if names.is_empty() {
         let span = top.get("generations").map_or(0..0, |n| n.span.clone());
-        let d = Diag::new(Code::P0104, 0, span, "at least one `[[generations]]` entry is required".into())
-            .path("generations")
-            .expected("at least one `[[generations]]` entry");
+        let d = Diag::new(
+            Code::P0104,
+            0,
+            span,
+            "at least one `[[generations]]` entry is required".into(),
+        )
+        .path("generations")
+        .expected("at least one `[[generations]]` entry");
         cx.push(d);
         return (names, None);
     }
@@ -809,7 +1094,13 @@ fn capex(cx: &mut Ctx<'_>, top: &Tab<'_>, names: &[String]) -> Option<Vec<Tranch
         let amount = cx.num(&t, "amount");
         let ai_share = cx.num(&t, "ai_share");
         let kind = match cx.one_of(&t, "buys", "mix") {
-            Some(true) => cx.choice(&t, "buys").map(|b| if b == "facilities" { TrancheKind::Facilities } else { TrancheKind::Accelerators }),
+            Some(true) => cx.choice(&t, "buys").map(|b| {
+                if b == "facilities" {
+                    TrancheKind::Facilities
+                } else {
+                    TrancheKind::Accelerators
+                }
+            }),
             Some(false) => mix(cx, &t),
             None => {
                 // Still check the values given.
@@ -858,13 +1149,27 @@ fn mix(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<TrancheKind> {
     if (a + f - 1.0).abs() > 1e-9 {
         let node = t.get("mix")?;
         let d = cx
-            .at(node, Code::P0306, &t.path_of("mix"), format!("`{}` sums to {}, not 1", t.path_of("mix"), a + f))
+            .at(
+                node,
+                Code::P0306,
+                &t.path_of("mix"),
+                format!("`{}` sums to {}, not 1", t.path_of("mix"), tidy(a + f)),
+            )
             .expected("accelerators + facilities = 1")
-            .found(format!("{a} + {f} = {}", a + f));
+            .found(format!("{a} + {f} = {}", tidy(a + f)));
         cx.push(d);
         return None;
     }
-    Some(TrancheKind::Mix { accelerators: a, facilities: f })
+    Some(TrancheKind::Mix {
+        accelerators: a,
+        facilities: f,
+    })
+}
+
+/// A sum for display, without binary floating-point noise (0.6 + 0.3 prints as 0.9).
+fn tidy(v: f64) -> f64 {
+    let r = (v * 1e12).round() / 1e12;
+    if r.is_finite() { r } else { v }
 }
 
 fn compute(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Compute> {
@@ -880,7 +1185,13 @@ fn compute(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Compute> {
                 cx.missing(t, "decline", "value required in path mode");
             }
             let floor = cx.num(t, "floor");
-            (|| Some(PriceMode::Path { start_price: start_price?, decline: decline?, floor: floor? }))()
+            (|| {
+                Some(PriceMode::Path {
+                    start_price: start_price?,
+                    decline: decline?,
+                    floor: floor?,
+                })
+            })()
         }
         Some(_) => {
             for k in ["start_price", "decline", "floor"] {
@@ -894,7 +1205,11 @@ fn compute(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Compute> {
     let expected_utilization = cx.num(t, "expected_utilization");
     let pricing_power = cx.num(t, "pricing_power");
     let markup_cap = cx.num(t, "markup_cap");
-    let expected_decline = if t.has("expected_decline") { cx.num(t, "expected_decline").map(Some) } else { Some(None) };
+    let expected_decline = if t.has("expected_decline") {
+        cx.num(t, "expected_decline").map(Some)
+    } else {
+        Some(None)
+    };
     Some(Compute {
         price_mode: price_mode?,
         market_margin: market_margin?,
@@ -909,15 +1224,22 @@ fn power(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Power> {
     let price_per_mwh = cx.num(t, "price_per_mwh");
     let escalation = cx.num(t, "escalation");
     let idle_draw = cx.num(t, "idle_draw");
-    Some(Power { price_per_mwh: price_per_mwh?, escalation: escalation?, idle_draw: idle_draw? })
+    Some(Power {
+        price_per_mwh: price_per_mwh?,
+        escalation: escalation?,
+        idle_draw: idle_draw?,
+    })
 }
 
 fn parse_year(s: &str) -> Option<i32> {
-    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 fn year_path(cx: &mut Ctx<'_>, t: &Tab<'_>, key: &str) -> Option<YearPath> {
-    cx.map(t, key, parse_year, "a year (2027)").map(|points| YearPath { points })
+    cx.map(t, key, parse_year, "a year (2027)")
+        .map(|points| YearPath { points })
 }
 
 fn open_market(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<OpenMarket> {
@@ -942,12 +1264,16 @@ fn counterparties(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Vec<Counterparty> {
         let name = if t.has("name") {
             cx.text(&t, "name")
         } else {
-            id.clone().inspect(|id| cx.record(&t, "name", ParamScalar::Text(id.clone()), None, None))
+            id.clone()
+                .inspect(|id| cx.record(&t, "name", ParamScalar::Text(id.clone()), None, None))
         };
         let hazard = cx.num(&t, "hazard");
         // Keep invalid counterparties by id so that references to them are not also errors.
         out.push(Counterparty {
-            id: id.clone().or_else(|| t.get("id").and_then(Node::as_str).map(str::to_string)).unwrap_or_default(),
+            id: id
+                .clone()
+                .or_else(|| t.get("id").and_then(Node::as_str).map(str::to_string))
+                .unwrap_or_default(),
             name: name.unwrap_or_default(),
             hazard: hazard.unwrap_or(f64::NAN),
         });
@@ -967,7 +1293,8 @@ fn contracts(
     for t in cx.items(top, "contracts", Some("name")) {
         let name = cx.text(&t, "name");
         let counterparty = if t.has("counterparty") {
-            cx.reference(&t, "counterparty", cps, Code::P0203, "counterparty").map(Some)
+            cx.reference(&t, "counterparty", cps, Code::P0203, "counterparty")
+                .map(Some)
         } else {
             Some(None)
         };
@@ -983,7 +1310,11 @@ fn contracts(
             && sg > st
         {
             let msg = format!("contract signed ({sg}) after it starts ({st})");
-            if t.has("signed") { cx.inconsistent(&t, "signed", msg) } else { cx.inconsistent(&t, "start", msg) }
+            if t.has("signed") {
+                cx.inconsistent(&t, "signed", msg)
+            } else {
+                cx.inconsistent(&t, "start", msg)
+            }
         }
         let term_years = cx.num(&t, "term_years");
         let ref_accelerators = match cx.one_of(&t, "ref_accelerators", "accelerators") {
@@ -1010,7 +1341,9 @@ fn contracts(
         };
         let ramp_years = cx.num(&t, "ramp_years");
         let price = match cx.one_of(&t, "price_per_ref_hour", "total_value") {
-            Some(true) => cx.num(&t, "price_per_ref_hour").map(ContractPrice::PerRefHour),
+            Some(true) => cx
+                .num(&t, "price_per_ref_hour")
+                .map(ContractPrice::PerRefHour),
             Some(false) => cx.num(&t, "total_value").map(ContractPrice::TotalValue),
             None => None,
         };
@@ -1066,7 +1399,13 @@ fn pipeline(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Pipeline> {
 fn tiers(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<Tier>> {
     let items = cx.items(top, "tiers", Some("name"));
     if items.is_empty() && !top.has("tiers") {
-        return Some(vec![Tier { name: "standard".into(), share: 1.0, premium: 1.0, premium_decay: 0.0, latest_generation: false }]);
+        return Some(vec![Tier {
+            name: "standard".into(),
+            share: 1.0,
+            premium: 1.0,
+            premium_decay: 0.0,
+            latest_generation: false,
+        }]);
     }
     let mut out = Some(Vec::new());
     for t in &items {
@@ -1076,7 +1415,13 @@ fn tiers(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<Tier>> {
         let premium_decay = cx.num(t, "premium_decay");
         let latest_generation = cx.boolean(t, "latest_generation");
         let tier = (|| {
-            Some(Tier { name: name?, share: share?, premium: premium?, premium_decay: premium_decay?, latest_generation: latest_generation? })
+            Some(Tier {
+                name: name?,
+                share: share?,
+                premium: premium?,
+                premium_decay: premium_decay?,
+                latest_generation: latest_generation?,
+            })
         })();
         match (tier, out.as_mut()) {
             (Some(x), Some(v)) => v.push(x),
@@ -1125,7 +1470,11 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
     if let (Some(m), Some(s)) = (market, seats)
         && s > m
     {
-        cx.inconsistent(t, "seats", format!("`agents.seats` ({s}) exceeds `agents.market` ({m})"));
+        cx.inconsistent(
+            t,
+            "seats",
+            format!("`agents.seats` ({s}) exceeds `agents.market` ({m})"),
+        );
     }
     let p = cx.num(t, "p");
     let q = cx.num(t, "q");
@@ -1138,7 +1487,11 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
             let h = cx.num(&v, "hours_saved_per_month");
             let c = cx.num(&v, "hourly_cost");
             let s = cx.num(&v, "capture_share");
-            Some(AgentPricing::Value { hours_saved_per_month: h?, hourly_cost: c?, capture_share: s? })
+            Some(AgentPricing::Value {
+                hours_saved_per_month: h?,
+                hourly_cost: c?,
+                capture_share: s?,
+            })
         }),
         None => None,
     };
@@ -1147,7 +1500,11 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
     } else {
         let v = match pricing {
             Some(AgentPricing::Fixed(p)) => Some(p),
-            Some(AgentPricing::Value { hours_saved_per_month, hourly_cost, capture_share }) => Some(hours_saved_per_month * hourly_cost * capture_share),
+            Some(AgentPricing::Value {
+                hours_saved_per_month,
+                hourly_cost,
+                capture_share,
+            }) => Some(hours_saved_per_month * hourly_cost * capture_share),
             None => None,
         };
         derived(cx, t, "pilot_price", v)
@@ -1176,7 +1533,8 @@ fn equity(cx: &mut Ctx<'_>, top: &Tab<'_>, cps: &[String]) -> Option<Vec<EquityS
     for t in cx.items(top, "equity", Some("name")) {
         let name = cx.text(&t, "name");
         let counterparty = if t.has("counterparty") {
-            cx.reference(&t, "counterparty", cps, Code::P0203, "counterparty").map(Some)
+            cx.reference(&t, "counterparty", cps, Code::P0203, "counterparty")
+                .map(Some)
         } else {
             Some(None)
         };
@@ -1189,18 +1547,40 @@ fn equity(cx: &mut Ctx<'_>, top: &Tab<'_>, cps: &[String]) -> Option<Vec<EquityS
                 cx.not_after_end(&it, "period", q);
             }
             let amount = cx.num(&it, "amount");
-            let valuation = if it.has("valuation") { cx.num(&it, "valuation").map(Some) } else { Some(None) };
-            match ((|| Some(Investment { quarter: quarter?, amount: amount?, valuation: valuation? }))(), investments.as_mut()) {
+            let valuation = if it.has("valuation") {
+                cx.num(&it, "valuation").map(Some)
+            } else {
+                Some(None)
+            };
+            match (
+                (|| {
+                    Some(Investment {
+                        quarter: quarter?,
+                        amount: amount?,
+                        valuation: valuation?,
+                    })
+                })(),
+                investments.as_mut(),
+            ) {
                 (Some(i), Some(v)) => v.push(i),
                 _ => investments = None,
             }
         }
         let fye = cx.fye;
-        let valuation = cx.map(&t, "valuation", |s| PeriodSpec::parse(s).ok().and_then(|p| match p {
-            PeriodSpec::Quarter(q) => Some(q),
-            PeriodSpec::FiscalQuarter { .. } => p.quarters(fye).ok().and_then(|v| v.first().copied()),
-            _ => None,
-        }), "a quarter (\"2025Q4\")");
+        let valuation = cx.map(
+            &t,
+            "valuation",
+            |s| {
+                PeriodSpec::parse(s).ok().and_then(|p| match p {
+                    PeriodSpec::Quarter(q) => Some(q),
+                    PeriodSpec::FiscalQuarter { .. } => {
+                        p.quarters(fye).ok().and_then(|v| v.first().copied())
+                    }
+                    _ => None,
+                })
+            },
+            "a quarter (\"2025Q4\")",
+        );
         let e = (|| {
             Some(EquityStake {
                 name: name?,
@@ -1220,7 +1600,9 @@ fn equity(cx: &mut Ctx<'_>, top: &Tab<'_>, cps: &[String]) -> Option<Vec<EquityS
 }
 
 fn internal(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Internal> {
-    let Some(node) = t.node else { return Some(Internal::None) };
+    let Some(node) = t.node else {
+        return Some(Internal::None);
+    };
     if node.entries().is_some_and(<[_]>::is_empty) {
         return Some(Internal::None);
     }
@@ -1232,8 +1614,10 @@ fn internal(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Internal> {
         false => {
             let ref_hours = cx.num(t, "ref_hours");
             let growth = cx.num(t, "growth");
-            Some(Internal::Hours { ref_hours: ref_hours?, growth: growth? })
+            Some(Internal::Hours {
+                ref_hours: ref_hours?,
+                growth: growth?,
+            })
         }
     }
 }
-

@@ -18,7 +18,15 @@ impl fmt::Display for ExplainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         if !self.suggestions.is_empty() {
-            write!(f, "; did you mean {}?", self.suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or "))?;
+            write!(
+                f,
+                "; did you mean {}?",
+                self.suggestions
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )?;
         }
         Ok(())
     }
@@ -36,9 +44,16 @@ fn matches(pattern: &[&str], path: &str) -> bool {
 /// The parameters `path` names: a full path (`inference.price_decline`), a pattern with `*`
 /// (`tiers.*.premium_decay`), or a prefix (`contracts.lab-a`). Unknown paths come back with
 /// the closest known ones.
-pub fn explain_param<'a>(loaded: &'a Loaded, path: &str) -> Result<Vec<&'a ParamValue>, ExplainError> {
+pub fn explain_param<'a>(
+    loaded: &'a Loaded,
+    path: &str,
+) -> Result<Vec<&'a ParamValue>, ExplainError> {
     let pattern: Vec<&str> = path.trim().split('.').collect();
-    let found: Vec<&ParamValue> = loaded.params.iter().filter(|p| matches(&pattern, &p.path)).collect();
+    let found: Vec<&ParamValue> = loaded
+        .params
+        .iter()
+        .filter(|p| matches(&pattern, &p.path))
+        .collect();
     if !found.is_empty() {
         return Ok(found);
     }
@@ -51,7 +66,11 @@ pub fn explain_param<'a>(loaded: &'a Loaded, path: &str) -> Result<Vec<&'a Param
         let under: Vec<&str> = loaded
             .params
             .iter()
-            .filter_map(|p| p.path.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')))
+            .filter_map(|p| {
+                p.path
+                    .strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix('.'))
+            })
             .filter(|r| !r.contains('.'))
             .collect();
         if let Some(c) = closest(last, under) {
@@ -61,9 +80,15 @@ pub fn explain_param<'a>(loaded: &'a Loaded, path: &str) -> Result<Vec<&'a Param
             }
         }
     } else if let Some(c) = closest(path, crate::schema::keys().iter().map(|k| k.key()))
-        && let Some(p) = loaded.params.iter().find(|p| p.path.ends_with(&format!(".{c}")))
+        && let Some(p) = loaded
+            .params
+            .iter()
+            .find(|p| p.path.ends_with(&format!(".{c}")))
     {
         suggestions.push(p.path.clone());
     }
-    Err(ExplainError { message: format!("no parameter `{path}` in this scenario"), suggestions })
+    Err(ExplainError {
+        message: format!("no parameter `{path}` in this scenario"),
+        suggestions,
+    })
 }

@@ -36,7 +36,10 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file from its name and text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -87,7 +90,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}[{}]: {}", self.file, self.line, self.column, self.severity, self.code, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {}[{}]: {}",
+            self.file, self.line, self.column, self.severity, self.code, self.message
+        )?;
         if let Some(p) = &self.path {
             write!(f, " (path {p})")?;
         }
@@ -187,7 +194,17 @@ pub(crate) struct Diag {
 
 impl Diag {
     pub fn new(code: Code, file: usize, span: Range<usize>, message: String) -> Diag {
-        Diag { code, severity: Severity::Error, file, span, path: None, message, expected: None, found: None, hints: Vec::new() }
+        Diag {
+            code,
+            severity: Severity::Error,
+            file,
+            span,
+            path: None,
+            message,
+            expected: None,
+            found: None,
+            hints: Vec::new(),
+        }
     }
 
     pub fn path(mut self, p: impl Into<String>) -> Diag {
@@ -235,7 +252,9 @@ pub(crate) fn line_col(text: &str, at: usize) -> (usize, usize) {
 }
 
 fn finish(d: Diag, files: &[&SourceFile]) -> Diagnostic {
-    let (name, text) = files.get(d.file).map_or(("", ""), |f| (f.name.as_str(), f.text.as_str()));
+    let (name, text) = files
+        .get(d.file)
+        .map_or(("", ""), |f| (f.name.as_str(), f.text.as_str()));
     // Spans from the parser and from edits are clamped so that renderers can slice safely.
     let start = floor_boundary(text, d.span.start);
     let end = floor_boundary(text, d.span.end.max(start));
@@ -260,13 +279,21 @@ fn finish(d: Diag, files: &[&SourceFile]) -> Diagnostic {
 pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Diagnostic>> {
     let files: Vec<&SourceFile> = std::iter::once(main).chain(overlays.iter()).collect();
     let mut diags = Vec::new();
-    let parsed: Vec<Option<tree::Node>> =
-        files.iter().enumerate().map(|(i, f)| tree::parse(i, &f.text, &mut diags).ok()).collect();
+    let parsed: Vec<Option<tree::Node>> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| tree::parse(i, &f.text, &mut diags).ok())
+        .collect();
     let mut trees = Vec::with_capacity(parsed.len());
     for t in parsed {
         match t {
             Some(t) => trees.push(t),
-            None => return Err(sorted(diags.into_iter().filter(|d| d.code == Code::P0101), &files)),
+            None => {
+                return Err(sorted(
+                    diags.into_iter().filter(|d| d.code == Code::P0101),
+                    &files,
+                ));
+            }
         }
     }
     let mut trees = trees.into_iter();
@@ -281,13 +308,21 @@ pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Di
     let converted = convert::convert(&root, &files, &overlay_names, &mut diags);
     let has_error = diags.iter().any(|d| d.severity == Severity::Error);
     match converted {
-        Some((scenario, params)) if !has_error => {
-            Ok(Loaded { scenario, params, warnings: sorted(diags.into_iter(), &files), overlay_names })
-        }
+        Some((scenario, params)) if !has_error => Ok(Loaded {
+            scenario,
+            params,
+            warnings: sorted(diags.into_iter(), &files),
+            overlay_names,
+        }),
         _ => {
             if !has_error {
                 // The conversion failed without saying why: a bug, but still not a panic.
-                diags.push(Diag::new(Code::P0104, 0, 0..0, "the scenario is incomplete".into()));
+                diags.push(Diag::new(
+                    Code::P0104,
+                    0,
+                    0..0,
+                    "the scenario is incomplete".into(),
+                ));
             }
             Err(sorted(diags.into_iter(), &files))
         }
@@ -316,7 +351,10 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, if close enough to be a plausible typo.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()

@@ -43,7 +43,9 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<Seg>, String> {
                 cur.push(c);
             }
             ']' => {
-                depth = depth.checked_sub(1).ok_or_else(|| "unbalanced `]`".to_string())?;
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or_else(|| "unbalanced `]`".to_string())?;
                 cur.push(c);
             }
             '.' if depth == 0 => raw.push(std::mem::take(&mut cur)),
@@ -60,7 +62,10 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<Seg>, String> {
             return Err("empty segment (two dots, or a dot at an end)".into());
         }
         let Some(open) = r.find('[') else {
-            segs.push(Seg { name: r.to_string(), filter: None });
+            segs.push(Seg {
+                name: r.to_string(),
+                filter: None,
+            });
             continue;
         };
         if !r.ends_with(']') {
@@ -80,7 +85,14 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<Seg>, String> {
         if field.is_empty() || value.is_empty() {
             return Err(format!("filter `[{inner}]` needs `field {op} value`"));
         }
-        segs.push(Seg { name: name.to_string(), filter: Some(Filter { field: field.into(), op, value: value.into() }) });
+        segs.push(Seg {
+            name: name.to_string(),
+            filter: Some(Filter {
+                field: field.into(),
+                op,
+                value: value.into(),
+            }),
+        });
     }
     Ok(segs)
 }
@@ -94,7 +106,10 @@ enum Step {
 enum Resolve {
     /// Locations (may not exist yet) and the schema entry they hold.
     Found(Vec<Vec<Step>>, &'static KeyDoc),
-    Unknown { segment: String, valid: Vec<&'static str> },
+    Unknown {
+        segment: String,
+        valid: Vec<&'static str>,
+    },
     Malformed(String),
 }
 
@@ -158,7 +173,11 @@ fn keep(f: &Filter, v: &str) -> bool {
 }
 
 fn join(a: &str, b: &str) -> String {
-    if a.is_empty() { b.to_string() } else { format!("{a}.{b}") }
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
 }
 
 fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
@@ -175,7 +194,10 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
             && matches!(kd.ty, KeyType::YearMap | KeyType::QuarterMap)
         {
             if seg.filter.is_some() || seg.name == "*" {
-                return Resolve::Malformed(format!("`{}` is a map: name one entry (`{}.2027`)", kd.path, kd.path));
+                return Resolve::Malformed(format!(
+                    "`{}` is a map: name one entry (`{}.2027`)",
+                    kd.path, kd.path
+                ));
             }
             for l in &mut locs {
                 l.push(Step::Key(seg.name.clone()));
@@ -192,7 +214,10 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
         }
         let candidate = join(&pat, &seg.name);
         let Some(kd) = find(&candidate) else {
-            return Resolve::Unknown { segment: seg.name.clone(), valid: schema::children(&pat).map(|k| k.key()).collect() };
+            return Resolve::Unknown {
+                segment: seg.name.clone(),
+                valid: schema::children(&pat).map(|k| k.key()).collect(),
+            };
         };
         for l in &mut locs {
             l.push(Step::Key(seg.name.clone()));
@@ -202,7 +227,10 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
         i += 1;
         if kd.ty != KeyType::TableArray {
             if seg.filter.is_some() {
-                return Resolve::Malformed(format!("only arrays of tables take a filter; `{}` is not one", kd.path));
+                return Resolve::Malformed(format!(
+                    "only arrays of tables take a filter; `{}` is not one",
+                    kd.path
+                ));
             }
             continue;
         }
@@ -220,7 +248,9 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
             }
             None => {
                 let Some(next) = segs.get(i) else {
-                    return Resolve::Malformed(format!("`{pat}` is an array: add an item name, `*` or a filter"));
+                    return Resolve::Malformed(format!(
+                        "`{pat}` is an array: add an item name, `*` or a filter"
+                    ));
                 };
                 if next.filter.is_some() {
                     return Resolve::Malformed(format!("put the filter on the array: `{pat}[…]`"));
@@ -231,10 +261,14 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
         };
         let mut next_locs = Vec::new();
         for l in locs {
-            let Some(Kind::Array(items)) = node_at(root, &l).map(|n| &n.kind) else { continue };
+            let Some(Kind::Array(items)) = node_at(root, &l).map(|n| &n.kind) else {
+                continue;
+            };
             for (idx, item) in items.iter().enumerate() {
                 let selected = match (&seg.filter, &selector) {
-                    (Some(f), _) => field_value(item, &item_pat, &f.field).is_some_and(|v| keep(f, &v)),
+                    (Some(f), _) => {
+                        field_value(item, &item_pat, &f.field).is_some_and(|v| keep(f, &v))
+                    }
                     (None, Some(s)) if s == "*" => true,
                     (None, Some(s)) => match id_key(&pat) {
                         Some(k) => item.get(k).and_then(Node::as_str) == Some(s.as_str()),
@@ -255,7 +289,9 @@ fn resolve(root: &Node, segs: &[Seg]) -> Resolve {
     }
     match current {
         Some(kd) => Resolve::Found(locs, kd),
-        None => Resolve::Malformed(format!("`{pat}` selects whole items: add the key to change")),
+        None => Resolve::Malformed(format!(
+            "`{pat}` selects whole items: add the key to change"
+        )),
     }
 }
 
@@ -280,7 +316,9 @@ fn slot<'a>(root: &'a mut Node, steps: &[Step], fresh: &Node) -> Option<&'a mut 
                 _ => return None,
             },
             Step::Key(k) => {
-                let Kind::Table(entries) = &mut n.kind else { return None };
+                let Kind::Table(entries) = &mut n.kind else {
+                    return None;
+                };
                 let pos = match entries.iter().position(|(e, _)| e == k) {
                     Some(p) => p,
                     None => {
@@ -300,7 +338,10 @@ fn slot<'a>(root: &'a mut Node, steps: &[Step], fresh: &Node) -> Option<&'a mut 
 }
 
 fn stem(file_name: &str) -> String {
-    let base = file_name.rsplit(['/', '\\', ':']).next().unwrap_or(file_name);
+    let base = file_name
+        .rsplit(['/', '\\', ':'])
+        .next()
+        .unwrap_or(file_name);
     let base = base.strip_suffix(".toml").unwrap_or(base);
     base.strip_suffix(".overlay").unwrap_or(base).to_string()
 }
@@ -316,8 +357,10 @@ fn flatten<'a>(prefix: &str, table: &'a Node, out: &mut Vec<(String, &'a Node)>)
                     || parse_path(&path).ok().is_some_and(|segs| {
                         let names: Vec<&str> = segs.iter().map(|s| s.name.as_str()).collect();
                         schema::lookup(&names.join(".")).is_some_and(|kd| {
-                            matches!(kd.ty, KeyType::Table | KeyType::YearMap | KeyType::QuarterMap)
-                                && segs.last().is_none_or(|s| s.filter.is_none())
+                            matches!(
+                                kd.ty,
+                                KeyType::Table | KeyType::YearMap | KeyType::QuarterMap
+                            ) && segs.last().is_none_or(|s| s.filter.is_none())
                         })
                     })
             }
@@ -332,7 +375,13 @@ fn flatten<'a>(prefix: &str, table: &'a Node, out: &mut Vec<(String, &'a Node)>)
 }
 
 /// Apply overlay `k` (file `k + 1`) to `root`; returns the overlay's name.
-pub(crate) fn apply(root: &mut Node, ov: &Node, k: usize, file_name: &str, diags: &mut Vec<Diag>) -> String {
+pub(crate) fn apply(
+    root: &mut Node,
+    ov: &Node,
+    k: usize,
+    file_name: &str,
+    diags: &mut Vec<Diag>,
+) -> String {
     let mut name = stem(file_name);
     for (key, n) in ov.entries().unwrap_or(&[]) {
         match key.as_str() {
@@ -342,14 +391,24 @@ pub(crate) fn apply(root: &mut Node, ov: &Node, k: usize, file_name: &str, diags
                         ("name", Kind::Str(s)) => name = s.clone(),
                         ("description", Kind::Str(_)) => {}
                         ("name" | "description", _) => diags.push(
-                            Diag::new(Code::P0102, hn.file, hn.span.clone(), format!("wrong type for `overlay.{hk}`"))
-                                .path(format!("overlay.{hk}"))
-                                .expected("a string")
-                                .found(hn.kind.type_name()),
+                            Diag::new(
+                                Code::P0102,
+                                hn.file,
+                                hn.span.clone(),
+                                format!("wrong type for `overlay.{hk}`"),
+                            )
+                            .path(format!("overlay.{hk}"))
+                            .expected("a string")
+                            .found(hn.kind.type_name()),
                         ),
                         _ => {
-                            let mut d = Diag::new(Code::P0103, hn.file, hn.key_span.clone(), format!("unknown key `{hk}` in `[overlay]`"))
-                                .path(format!("overlay.{hk}"));
+                            let mut d = Diag::new(
+                                Code::P0103,
+                                hn.file,
+                                hn.key_span.clone(),
+                                format!("unknown key `{hk}` in `[overlay]`"),
+                            )
+                            .path(format!("overlay.{hk}"));
                             if let Some(c) = closest(hk, ["name", "description"]) {
                                 d = d.hint(format!("did you mean `{c}`?"));
                             }
@@ -360,8 +419,13 @@ pub(crate) fn apply(root: &mut Node, ov: &Node, k: usize, file_name: &str, diags
             }
             "set" | "scale" => {}
             _ => {
-                let mut d = Diag::new(Code::P0103, n.file, n.key_span.clone(), format!("unknown key `{key}` in an overlay"))
-                    .hint("an overlay has `[overlay]`, `[set]` and `[scale]`");
+                let mut d = Diag::new(
+                    Code::P0103,
+                    n.file,
+                    n.key_span.clone(),
+                    format!("unknown key `{key}` in an overlay"),
+                )
+                .hint("an overlay has `[overlay]`, `[set]` and `[scale]`");
                 if let Some(c) = closest(key, ["overlay", "set", "scale"]) {
                     d = d.hint(format!("did you mean `{c}`?"));
                 }
@@ -370,12 +434,19 @@ pub(crate) fn apply(root: &mut Node, ov: &Node, k: usize, file_name: &str, diags
         }
     }
     for (section, scale) in [("set", false), ("scale", true)] {
-        let Some(table) = ov.get(section) else { continue };
+        let Some(table) = ov.get(section) else {
+            continue;
+        };
         if !matches!(table.kind, Kind::Table(_)) {
             diags.push(
-                Diag::new(Code::P0102, table.file, table.span.clone(), format!("`{section}` must be a table"))
-                    .expected("a table of path = value")
-                    .found(table.kind.type_name()),
+                Diag::new(
+                    Code::P0102,
+                    table.file,
+                    table.span.clone(),
+                    format!("`{section}` must be a table"),
+                )
+                .expected("a table of path = value")
+                .found(table.kind.type_name()),
             );
             continue;
         }
@@ -388,23 +459,44 @@ pub(crate) fn apply(root: &mut Node, ov: &Node, k: usize, file_name: &str, diags
     name
 }
 
-fn apply_one(root: &mut Node, path: &str, value: &Node, scale: bool, k: usize, diags: &mut Vec<Diag>) {
-    let at = |code: Code, span: Range<usize>, msg: String| Diag::new(code, value.file, span, msg).path(path);
+fn apply_one(
+    root: &mut Node,
+    path: &str,
+    value: &Node,
+    scale: bool,
+    k: usize,
+    diags: &mut Vec<Diag>,
+) {
+    let at = |code: Code, span: Range<usize>, msg: String| {
+        Diag::new(code, value.file, span, msg).path(path)
+    };
     let segs = match parse_path(path) {
         Ok(s) => s,
         Err(why) => {
-            diags.push(at(Code::P0402, value.key_span.clone(), format!("malformed overlay path `{path}`: {why}")));
+            diags.push(at(
+                Code::P0402,
+                value.key_span.clone(),
+                format!("malformed overlay path `{path}`: {why}"),
+            ));
             return;
         }
     };
     let (locs, kd) = match resolve(root, &segs) {
         Resolve::Found(l, kd) => (l, kd),
         Resolve::Malformed(why) => {
-            diags.push(at(Code::P0402, value.key_span.clone(), format!("malformed overlay path `{path}`: {why}")));
+            diags.push(at(
+                Code::P0402,
+                value.key_span.clone(),
+                format!("malformed overlay path `{path}`: {why}"),
+            ));
             return;
         }
         Resolve::Unknown { segment, valid } => {
-            let mut d = at(Code::P0404, value.key_span.clone(), format!("`{segment}` in overlay path `{path}` is not a key of the format"));
+            let mut d = at(
+                Code::P0404,
+                value.key_span.clone(),
+                format!("`{segment}` in overlay path `{path}` is not a key of the format"),
+            );
             if let Some(c) = closest(&segment, valid.iter().copied()) {
                 d = d.hint(format!("did you mean `{c}`?"));
             } else if !valid.is_empty() {
@@ -416,8 +508,12 @@ fn apply_one(root: &mut Node, path: &str, value: &Node, scale: bool, k: usize, d
     };
     if locs.is_empty() {
         diags.push(
-            at(Code::P0401, value.key_span.clone(), format!("overlay path `{path}` matches nothing"))
-                .hint("check the item names, the filter, and that the array has items"),
+            at(
+                Code::P0401,
+                value.key_span.clone(),
+                format!("overlay path `{path}` matches nothing"),
+            )
+            .hint("check the item names, the filter, and that the array has items"),
         );
         return;
     }
@@ -436,23 +532,37 @@ fn apply_one(root: &mut Node, path: &str, value: &Node, scale: bool, k: usize, d
     }
     let Kind::Num(factor) = value.kind else {
         diags.push(
-            at(Code::P0403, value.span.clone(), format!("scale factor for `{path}` is not a number"))
-                .expected("a number")
-                .found(value.kind.type_name()),
+            at(
+                Code::P0403,
+                value.span.clone(),
+                format!("scale factor for `{path}` is not a number"),
+            )
+            .expected("a number")
+            .found(value.kind.type_name()),
         );
         return;
     };
     let mut missing_without_default = false;
     for l in &locs {
-        let existing = node_at(root, l).map(|n| (n.number(), matches!(n.kind, Kind::Invalid), n.kind.type_name()));
+        let existing = node_at(root, l).map(|n| {
+            (
+                n.number(),
+                matches!(n.kind, Kind::Invalid),
+                n.kind.type_name(),
+            )
+        });
         let base = match existing {
             Some((Some(v), _, _)) => v,
             Some((None, true, _)) => continue,
             Some((None, false, found)) => {
                 diags.push(
-                    at(Code::P0403, value.key_span.clone(), format!("cannot scale `{path}`: it is not a number"))
-                        .expected("a number")
-                        .found(found),
+                    at(
+                        Code::P0403,
+                        value.key_span.clone(),
+                        format!("cannot scale `{path}`: it is not a number"),
+                    )
+                    .expected("a number")
+                    .found(found),
                 );
                 continue;
             }
@@ -466,7 +576,11 @@ fn apply_one(root: &mut Node, path: &str, value: &Node, scale: bool, k: usize, d
         };
         let scaled = base * factor;
         if !scaled.is_finite() {
-            diags.push(at(Code::P0304, value.span.clone(), format!("scaling `{path}` gives a number that is not finite")));
+            diags.push(at(
+                Code::P0304,
+                value.span.clone(),
+                format!("scaling `{path}` gives a number that is not finite"),
+            ));
             continue;
         }
         let mut fresh = value.clone();

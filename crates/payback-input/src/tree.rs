@@ -66,7 +66,10 @@ impl Node {
 
     /// The entry `key` of a table node.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries()?.iter().find(|(k, _)| k == key).map(|(_, n)| n)
+        self.entries()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, n)| n)
     }
 
     /// Mutable entry `key` of a table node.
@@ -105,7 +108,12 @@ pub(crate) fn parse(file: usize, text: &str, diags: &mut Vec<Diag>) -> Result<No
     if !errors.is_empty() {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
-            diags.push(Diag::new(Code::P0101, file, span, format!("syntax error: {}", e.message())));
+            diags.push(Diag::new(
+                Code::P0101,
+                file,
+                span,
+                format!("syntax error: {}", e.message()),
+            ));
         }
         return Err(());
     }
@@ -115,10 +123,20 @@ pub(crate) fn parse(file: usize, text: &str, diags: &mut Vec<Diag>) -> Result<No
 }
 
 fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
-fn convert(file: usize, v: &Spanned<DeValue<'_>>, key_span: Range<usize>, path: &str, diags: &mut Vec<Diag>) -> Node {
+fn convert(
+    file: usize,
+    v: &Spanned<DeValue<'_>>,
+    key_span: Range<usize>,
+    path: &str,
+    diags: &mut Vec<Diag>,
+) -> Node {
     let span = v.span();
     let kind = match v.get_ref() {
         DeValue::String(s) => Kind::Str(s.to_string()),
@@ -145,7 +163,9 @@ fn convert(file: usize, v: &Spanned<DeValue<'_>>, key_span: Range<usize>, path: 
         DeValue::Array(a) => Kind::Array(
             a.iter()
                 .enumerate()
-                .map(|(i, item)| convert(file, item, item.span(), &join(path, &i.to_string()), diags))
+                .map(|(i, item)| {
+                    convert(file, item, item.span(), &join(path, &i.to_string()), diags)
+                })
                 .collect(),
         ),
         DeValue::Table(t) => {
@@ -153,7 +173,10 @@ fn convert(file: usize, v: &Spanned<DeValue<'_>>, key_span: Range<usize>, path: 
                 .iter()
                 .map(|(k, val)| {
                     let p = join(path, k.get_ref());
-                    (k.get_ref().to_string(), convert(file, val, k.span(), &p, diags))
+                    (
+                        k.get_ref().to_string(),
+                        convert(file, val, k.span(), &p, diags),
+                    )
                 })
                 .collect();
             // toml's map is sorted by key; the file order is the order of the key spans.
@@ -161,11 +184,22 @@ fn convert(file: usize, v: &Spanned<DeValue<'_>>, key_span: Range<usize>, path: 
             Kind::Table(entries)
         }
     };
-    Node { kind, file, key_span, span, overlay: None }
+    Node {
+        kind,
+        file,
+        key_span,
+        span,
+        overlay: None,
+    }
 }
 
 fn not_finite(file: usize, span: Range<usize>, path: &str, found: &str) -> Diag {
-    let mut d = Diag::new(Code::P0304, file, span, "number is not finite or too large".to_string());
+    let mut d = Diag::new(
+        Code::P0304,
+        file,
+        span,
+        "number is not finite or too large".to_string(),
+    );
     d.severity = Severity::Error;
     d.path = (!path.is_empty()).then(|| path.to_string());
     d.expected = Some("a finite number".to_string());

@@ -55,7 +55,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// Number of grid points used by [`irr_periodic`] and [`irr_quarterly_annualised`].
-pub const GRID_POINTS: usize = 2000;
+pub const GRID_POINTS: usize = 1000;
 
 /// Grid points of the wide fallback search of [`irr`] and [`xirr`] (step ≈ 0.005 in
 /// `log(1+r)`).
@@ -419,19 +419,20 @@ fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let l_lo = libm::log1p(lo);
     let l_hi = libm::log1p(hi);
     let step = (l_hi - l_lo) / (n - 1) as f64;
-    let rate_at = |k: usize| -> f64 {
-        if k == 0 {
+    // 1 + r grows by a constant factor per grid step: one exp, then multiplications.
+    let growth = libm::exp(step);
+    let mut one_plus = 1.0 + lo;
+    let mut roots = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for k in 0..n {
+        let r = if k == 0 {
             lo
         } else if k == n - 1 {
             hi
         } else {
-            libm::expm1(l_lo + step * k as f64)
-        }
-    };
-    let mut roots = Vec::new();
-    let mut prev: Option<(f64, f64)> = None;
-    for k in 0..n {
-        let r = rate_at(k);
+            one_plus *= growth;
+            one_plus - 1.0
+        };
         let fr = f(r);
         if fr == 0.0 {
             roots.push(r);
@@ -497,7 +498,38 @@ pub fn irr_periodic(values: &[f64], lo: f64, hi: f64) -> IrrResult {
         return IrrResult::none();
     };
     let f = |r: f64| periodic_scaled(&v, r);
+    // Descartes: with one sign change the polynomial in x = 1/(1+r) has exactly one positive
+    // root, so a single bracket over the whole range finds it (or proves it is outside)
+    // without the grid. Several sign changes need the grid to find every root.
+    if sign_changes(&v) == 1 {
+        let (flo, fhi) = (f(lo), f(hi));
+        let roots = if flo == 0.0 {
+            vec![lo]
+        } else if fhi == 0.0 {
+            vec![hi]
+        } else if (flo > 0.0) != (fhi > 0.0) {
+            vec![brent(&f, lo, hi, flo, fhi)]
+        } else {
+            Vec::new()
+        };
+        return IrrResult::from_roots(roots);
+    }
     IrrResult::from_roots(grid_roots(&f, lo, hi, GRID_POINTS))
+}
+
+/// Sign changes in a series, zeros skipped.
+fn sign_changes(v: &[f64]) -> usize {
+    let mut last = 0.0;
+    let mut n = 0;
+    for &x in v {
+        if x != 0.0 {
+            if last != 0.0 && (x > 0.0) != (last > 0.0) {
+                n += 1;
+            }
+            last = x;
+        }
+    }
+    n
 }
 
 /// The model's IRR: quarterly flows, grid over **annual** rates `[-0.95, 3.0]` (i.e.

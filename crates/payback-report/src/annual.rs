@@ -211,8 +211,16 @@ pub struct Annual {
 /// Names, units and roll-up words of the optional series, which are not in `Quarterly`.
 pub const OPTIONAL_ROLLUPS: &[(&str, &str, &str)] = &[
     ("inference_cost_per_mtok", "USD/Mtok", "token-weighted mean"),
-    ("inference_margin_per_mtok", "USD/Mtok", "token-weighted mean"),
-    ("gross_margin", "ratio", "(revenue - power - depreciation) / revenue"),
+    (
+        "inference_margin_per_mtok",
+        "USD/Mtok",
+        "token-weighted mean",
+    ),
+    (
+        "gross_margin",
+        "ratio",
+        "(revenue - power - depreciation) / revenue",
+    ),
     ("ebitda_margin", "ratio", "ebitda / revenue"),
 ];
 
@@ -220,23 +228,22 @@ impl Annual {
     /// Roll a projection up by calendar year or by fiscal year.
     pub fn new(p: &Projection, basis: YearBasis) -> Annual {
         let years = group_years(&p.quarters, basis);
-        let mut series: Vec<AnnualSeries> = p
-            .q
-            .columns()
-            .into_iter()
-            .map(|c| {
-                let rollup = rollup_of(c.name).unwrap_or(Rollup::Sum);
-                AnnualSeries {
-                    name: c.name,
-                    unit: c.unit,
-                    rollup,
-                    values: years
-                        .iter()
-                        .map(|y| apply(&p.q, c.values, rollup, y.quarters.clone()))
-                        .collect(),
-                }
-            })
-            .collect();
+        let mut series: Vec<AnnualSeries> =
+            p.q.columns()
+                .into_iter()
+                .map(|c| {
+                    let rollup = rollup_of(c.name).unwrap_or(Rollup::Sum);
+                    AnnualSeries {
+                        name: c.name,
+                        unit: c.unit,
+                        rollup,
+                        values: years
+                            .iter()
+                            .map(|y| apply(&p.q, c.values, rollup, y.quarters.clone()))
+                            .collect(),
+                    }
+                })
+                .collect();
         let weighted = |v: &[Option<f64>], r: std::ops::Range<usize>| {
             token_weighted(&p.q.inference_tokens, v, r)
         };
@@ -404,7 +411,10 @@ mod tests {
     #[test]
     fn every_quarterly_series_is_classified() {
         for name in Quarterly::NAMES {
-            assert!(rollup_of(name).is_some(), "`{name}` has no roll-up in ROLLUPS");
+            assert!(
+                rollup_of(name).is_some(),
+                "`{name}` has no roll-up in ROLLUPS"
+            );
         }
         for (name, _) in ROLLUPS {
             assert!(
@@ -412,7 +422,11 @@ mod tests {
                 "ROLLUPS names `{name}`, which is not a quarterly series"
             );
         }
-        assert_eq!(ROLLUPS.len(), Quarterly::NAMES.len(), "a series is listed twice");
+        assert_eq!(
+            ROLLUPS.len(),
+            Quarterly::NAMES.len(),
+            "a series is listed twice"
+        );
     }
 
     #[test]
@@ -435,7 +449,10 @@ mod tests {
         assert_eq!(a.years[0].label, "2024");
         // fcf is 1, 2, 3, ... per quarter in the sample.
         assert_eq!(a.values("fcf")[0], Some(1.0 + 2.0 + 3.0 + 4.0));
-        assert_eq!(a.values("fcf_cumulative")[1], p.q.fcf_cumulative.last().copied());
+        assert_eq!(
+            a.values("fcf_cumulative")[1],
+            p.q.fcf_cumulative.last().copied()
+        );
         let served: f64 = p.q.served[..4].iter().sum();
         let capacity: f64 = p.q.capacity[..4].iter().sum();
         assert_eq!(a.values("utilization")[0], Some(served / capacity));
@@ -450,7 +467,11 @@ mod tests {
         for s in a.series.iter().filter(|s| s.rollup == Rollup::Sum) {
             let total: f64 = s.values.iter().flatten().sum();
             let quarterly: f64 = p.q.get(s.name).unwrap().iter().sum();
-            assert!((total - quarterly).abs() <= 1e-9 * quarterly.abs().max(1.0), "{}", s.name);
+            assert!(
+                (total - quarterly).abs() <= 1e-9 * quarterly.abs().max(1.0),
+                "{}",
+                s.name
+            );
         }
         assert_eq!(a.years[0].label, "FY2024");
         assert!(a.years[0].is_partial());

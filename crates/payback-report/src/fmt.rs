@@ -17,9 +17,15 @@ pub fn opt_money_b(x: Option<f64>) -> String {
     x.map_or_else(|| NONE.to_string(), money_b)
 }
 
-/// A price in dollars with two decimals: `$2.41`.
+/// A price in dollars: two decimals from $1 (`$2.41`), three significant digits below
+/// (`$0.0213`), so that falling token prices stay readable.
 pub fn price(x: f64) -> String {
-    money_scaled(x, 1.0, "", 2)
+    let a = x.abs();
+    if a >= 1.0 || a == 0.0 || !x.is_finite() {
+        return money_scaled(x, 1.0, "", 2);
+    }
+    let decimals = (2.0 - libm::log10(a).floor()).clamp(2.0, 9.0) as usize;
+    money_scaled(x, 1.0, "", decimals)
 }
 
 /// `price` for an optional value.
@@ -100,7 +106,7 @@ pub fn sig6(x: f64) -> String {
     if x == 0.0 {
         return "0".to_string();
     }
-    let magnitude = x.abs().log10().floor();
+    let magnitude = libm::log10(x.abs()).floor();
     // Decimals so that six significant digits are kept, none for large numbers.
     let decimals = (5.0 - magnitude).clamp(0.0, 12.0) as usize;
     let s = grouped(x, decimals);
@@ -208,5 +214,8 @@ mod tests {
         assert_eq!(sig6(0.000_123_456_7), "0.000123457");
         assert_eq!(with_unit(12.3456e9, "USD"), "$12.346B");
         assert_eq!(with_unit(2.5, "USD/ref-hour"), "2.5 USD/ref-hour");
+        assert_eq!(price(2.414), "$2.41");
+        assert_eq!(price(0.021_34), "$0.0213");
+        assert_eq!(price(0.5), "$0.500");
     }
 }

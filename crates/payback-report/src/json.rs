@@ -311,4 +311,42 @@ mod tests {
             assert!(series.contains_key(*name), "{name}");
         }
     }
+
+    #[test]
+    fn every_key_is_documented_in_formats_md() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/formats.md");
+        let docs = std::fs::read_to_string(path).expect("docs/formats.md exists");
+        let d = document();
+        let mentioned = |key: &str, where_: &str| {
+            assert!(
+                docs.contains(&format!("`{key}`")),
+                "`{key}` ({where_}) is not documented in docs/formats.md"
+            );
+        };
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        for k in keys(&d) {
+            mentioned(&k, "top level");
+        }
+        for k in keys(&d["inputs"]) {
+            mentioned(&k, "inputs");
+        }
+        let run = &d["runs"][0];
+        for k in keys(run) {
+            mentioned(&k, "run");
+        }
+        for k in keys(&run["scenario"]) {
+            mentioned(&k, "scenario");
+        }
+        for k in keys(&run["summary"]) {
+            mentioned(&k, "summary");
+        }
+        for k in keys(&run["vintages"][0]) {
+            mentioned(&k, "vintages");
+        }
+        for k in keys(&run["series"]) {
+            mentioned(&k, "series");
+        }
+    }
 }

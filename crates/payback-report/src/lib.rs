@@ -116,7 +116,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The quarter label of projection quarter `i`, or `""` when out of range.
 pub(crate) fn quarter_label(p: &Projection, i: usize) -> String {
-    p.quarters.get(i).map(ToString::to_string).unwrap_or_default()
+    p.quarters
+        .get(i)
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

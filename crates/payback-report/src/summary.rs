@@ -131,16 +131,31 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
         s.payback_runoff_quarter,
     );
     push(&mut out, "book_cover_value", "USD", num(s.book_cover.value));
-    push(&mut out, "book_cover_surplus", "USD", num(s.book_cover.surplus));
+    push(
+        &mut out,
+        "book_cover_surplus",
+        "USD",
+        num(s.book_cover.surplus),
+    );
     push(
         &mut out,
         "cash_flow_positive_quarter",
         "quarter",
         quarter(s.cash_flow_positive),
     );
-    push(&mut out, "discount_rate", "ratio", num(run.settings.discount_rate));
+    push(
+        &mut out,
+        "discount_rate",
+        "ratio",
+        num(run.settings.discount_rate),
+    );
     push(&mut out, "npv", "USD", num(s.npv));
-    push(&mut out, "npv_with_terminal", "USD", num(s.npv_with_terminal));
+    push(
+        &mut out,
+        "npv_with_terminal",
+        "USD",
+        num(s.npv_with_terminal),
+    );
     push(&mut out, "terminal_value", "USD", num(s.terminal_value));
     irr(&mut out, ["irr", "irr_multiple", "irr_roots"], &s.irr);
     irr(
@@ -160,7 +175,13 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
         Value::Num(s.mirr_with_terminal),
     );
     push(&mut out, "moic", "x", Value::Num(s.moic));
-    push(&mut out, "peak_funding", "USD", num(s.peak_funding.value));
+    // A positive amount: the cash the programme needs at its low point.
+    push(
+        &mut out,
+        "peak_funding",
+        "USD",
+        num(s.peak_funding.value.abs()),
+    );
     push(
         &mut out,
         "peak_funding_quarter",
@@ -177,15 +198,35 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
     let m = &s.revenue_mix;
     push(&mut out, "revenue_contracts", "USD", num(m.contracts));
     push(&mut out, "revenue_pipeline", "USD", num(m.pipeline));
-    push(&mut out, "revenue_tiers", "USD", Value::Named(m.tiers.clone()));
+    push(
+        &mut out,
+        "revenue_tiers",
+        "USD",
+        Value::Named(m.tiers.clone()),
+    );
     push(&mut out, "revenue_inference", "USD", num(m.inference));
     push(&mut out, "revenue_agents", "USD", num(m.agents));
     push(&mut out, "revenue_forfeited", "USD", num(m.forfeited));
     push(&mut out, "revenue_total", "USD", num(m.total));
-    push(&mut out, "circular_share", "ratio", Value::Num(s.circular_share));
-    push(&mut out, "economic_recovery", "USD", num(s.economic_recovery));
+    push(
+        &mut out,
+        "circular_share",
+        "ratio",
+        Value::Num(s.circular_share),
+    );
+    push(
+        &mut out,
+        "economic_recovery",
+        "USD",
+        num(s.economic_recovery),
+    );
     push(&mut out, "useful_life_gap", "USD", num(s.useful_life_gap));
-    push(&mut out, "expected_decline", "ratio", num(s.expected_decline));
+    push(
+        &mut out,
+        "expected_decline",
+        "ratio",
+        num(s.expected_decline),
+    );
     push(&mut out, "sunk_capex", "USD", num(s.sunk_capex));
     push(&mut out, "capex_total", "USD", num(s.capex_total));
     push(

@@ -8,7 +8,7 @@
 
 use std::io;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use payback_model::Projection;
 use payback_model::Quarter;
 use payback_model::finance::{IrrResult, Payback};
@@ -62,10 +62,13 @@ fn new_table(options: Options) -> Table {
     t
 }
 
+/// Right-align the value columns; the label column never wraps.
 fn align_right_from(t: &mut Table, first: usize) {
     for (i, col) in t.column_iter_mut().enumerate() {
         if i >= first {
             col.set_cell_alignment(CellAlignment::Right);
+        } else {
+            col.set_constraint(ColumnConstraint::ContentWidth);
         }
     }
 }
@@ -144,7 +147,9 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
     row("Payback with runoff", &|r| {
         payback_text(&s(r).payback_runoff, s(r).payback_runoff_quarter)
     });
-    row("Book value vs shortfall", &|r| book_cover_text(r.projection));
+    row("Book value vs shortfall", &|r| {
+        book_cover_text(r.projection)
+    });
     row("Cash-flow positive from", &|r| {
         s(r).cash_flow_positive
             .map_or_else(|| "not within horizon".to_string(), |q| q.to_string())
@@ -156,7 +161,9 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
     });
     row("Terminal value", &|r| fmt::money_b(s(r).terminal_value));
     row("IRR", &|r| irr_text(&s(r).irr));
-    row("IRR with terminal value", &|r| irr_text(&s(r).irr_with_terminal));
+    row("IRR with terminal value", &|r| {
+        irr_text(&s(r).irr_with_terminal)
+    });
     row("MIRR", &|r| fmt::opt_pct(s(r).mirr));
     row("MIRR with terminal value", &|r| {
         fmt::opt_pct(s(r).mirr_with_terminal)
@@ -164,9 +171,10 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
     row("MOIC", &|r| fmt::multiple(s(r).moic));
     row("Capex in horizon", &|r| fmt::money_b(s(r).capex_total));
     row("Peak funding need", &|r| {
+        // The need is reported as a positive amount whichever sign the engine stores.
         let d = s(r).peak_funding;
-        if d.value < 0.0 {
-            format!("{} in {}", fmt::money_b(-d.value), d.quarter)
+        if d.value != 0.0 {
+            format!("{} in {}", fmt::money_b(d.value.abs()), d.quarter)
         } else {
             "none".to_string()
         }
@@ -208,7 +216,10 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
         let m = &s(r).revenue_mix;
         share_text(m.agents, m.total)
     });
-    if runs.iter().any(|r| r.projection.summary.revenue_mix.forfeited != 0.0) {
+    if runs
+        .iter()
+        .any(|r| r.projection.summary.revenue_mix.forfeited != 0.0)
+    {
         row("Revenue: forfeited", &|r| {
             let m = &s(r).revenue_mix;
             share_text(m.forfeited, m.total)
@@ -216,7 +227,9 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
     }
     row("Revenue: total", &|r| fmt::money_b(s(r).revenue_mix.total));
     row("Circular share", &|r| fmt::opt_pct(s(r).circular_share));
-    row("Economic recovery", &|r| fmt::money_b(s(r).economic_recovery));
+    row("Economic recovery", &|r| {
+        fmt::money_b(s(r).economic_recovery)
+    });
     row("Useful-life gap", &|r| fmt::money_b(s(r).useful_life_gap));
     align_right_from(&mut t, 1);
     t
@@ -282,7 +295,11 @@ const ANNUAL_ROWS: &[(&str, &str, Style)] = &[
     ("EBITDA", "ebitda", Style::Money),
     ("Book depreciation", "depreciation", Style::Money),
     ("Impairment", "impairment", Style::Money),
-    ("Economic depreciation", "economic_depreciation", Style::Money),
+    (
+        "Economic depreciation",
+        "economic_depreciation",
+        Style::Money,
+    ),
     ("FCF", "fcf", Style::Money),
     ("Cumulative FCF", "fcf_cumulative", Style::Money),
     ("RPO (year end)", "rpo", Style::Money),
@@ -358,7 +375,12 @@ fn utilization_path(p: &Projection, options: Options) -> Table {
     let yearly = a.values("utilization");
     for (y, year_value) in a.years.iter().zip(yearly) {
         let mut cells = vec![y.label.clone()];
-        let mut by_q = [NONE.to_string(), NONE.to_string(), NONE.to_string(), NONE.to_string()];
+        let mut by_q = [
+            NONE.to_string(),
+            NONE.to_string(),
+            NONE.to_string(),
+            NONE.to_string(),
+        ];
         for i in y.quarters.clone() {
             if let (Some(q), Some(u)) = (p.quarters.get(i), p.q.utilization.get(i)) {
                 by_q[usize::from(q.q()) - 1] = fmt::pct(*u);
@@ -388,8 +410,18 @@ mod tests {
             input_warnings: &[],
         };
         let mut out = Vec::new();
-        render(&mut out, &[run, Run { label: "base+bear", ..run }], Options { width })
-            .unwrap();
+        render(
+            &mut out,
+            &[
+                run,
+                Run {
+                    label: "base+bear",
+                    ..run
+                },
+            ],
+            Options { width },
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -397,11 +429,20 @@ mod tests {
     fn headline_figures_read_like_an_analyst_note() {
         let text = render_sample(Some(120));
         assert!(text.contains("2025Q2 (1.4 years)"), "{text}");
-        assert!(text.contains("not within horizon, shortfall $3.2B"), "{text}");
-        assert!(text.contains("3.1% (multiple roots: 3.1%, 12.3%)"), "{text}");
+        assert!(
+            text.contains("not within horizon, shortfall $3.2B"),
+            "{text}"
+        );
+        assert!(
+            text.contains("3.1% (multiple roots: 3.1%, 12.3%)"),
+            "{text}"
+        );
         assert!(text.contains("$20.0B in 2024Q4"), "{text}");
         assert!(text.contains("$8.0B (66.7%)"), "{text}");
-        assert!(text.contains("base: the roadmap ends before the horizon"), "{text}");
+        assert!(
+            text.contains("base: the roadmap ends before the horizon"),
+            "{text}"
+        );
         let bad = |w: &str| w.contains("NaN") || w.trim_start_matches(['-', '$']) == "inf";
         assert!(!text.split_whitespace().any(bad), "{text}");
     }

@@ -55,18 +55,46 @@ fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
         row(out, "summary", &k("capex"), "USD", &plain(Some(v.capex)))?;
         let q = v.payback.map(|q| q.to_string()).unwrap_or_default();
         row(out, "summary", &k("payback_quarter"), "quarter", &q)?;
-        row(out, "summary", &k("payback_years"), "years", &plain(v.payback_years))?;
+        row(
+            out,
+            "summary",
+            &k("payback_years"),
+            "years",
+            &plain(v.payback_years),
+        )?;
         let surplus = plain(Some(v.surplus_at_horizon));
         row(out, "summary", &k("surplus_at_horizon"), "USD", &surplus)?;
-        row(out, "summary", &k("price_to_cost"), "x", &plain(v.price_to_cost))?;
+        row(
+            out,
+            "summary",
+            &k("price_to_cost"),
+            "x",
+            &plain(v.price_to_cost),
+        )?;
     }
     for c in &p.contracts {
         let k = |field: &str| format!("contract.{}.{field}", c.name);
-        row(out, "summary", &k("price"), "USD/ref-hour", &plain(Some(c.price)))?;
-        row(out, "summary", &k("minimum"), "USD", &plain(Some(c.minimum)))?;
+        row(
+            out,
+            "summary",
+            &k("price"),
+            "USD/ref-hour",
+            &plain(Some(c.price)),
+        )?;
+        row(
+            out,
+            "summary",
+            &k("minimum"),
+            "USD",
+            &plain(Some(c.minimum)),
+        )?;
     }
     let quarters: Vec<String> = (0..p.quarters.len()).map(|i| quarter_label(p, i)).collect();
-    let series = |out: &mut dyn io::Write, name: &str, unit: &str, values: &mut dyn Iterator<Item = Option<f64>>| -> io::Result<()> {
+    let series = |out: &mut dyn io::Write,
+                  name: &str,
+                  unit: &str,
+                  values: &mut dyn Iterator<Item = Option<f64>>|
+     -> io::Result<()> {
         for (q, v) in quarters.iter().zip(values) {
             row(out, q, name, unit, &plain(v))?;
         }
@@ -80,13 +108,33 @@ fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
     }
     for t in &p.tiers {
         let k = |field: &str| format!("tier.{}.{field}", t.name);
-        series(out, &k("served"), "ref-hours", &mut t.served.iter().map(|x| Some(*x)))?;
-        series(out, &k("multiplier"), "ratio", &mut t.multiplier.iter().map(|x| Some(*x)))?;
-        series(out, &k("revenue"), "USD", &mut t.revenue.iter().map(|x| Some(*x)))?;
+        series(
+            out,
+            &k("served"),
+            "ref-hours",
+            &mut t.served.iter().map(|x| Some(*x)),
+        )?;
+        series(
+            out,
+            &k("multiplier"),
+            "ratio",
+            &mut t.multiplier.iter().map(|x| Some(*x)),
+        )?;
+        series(
+            out,
+            &k("revenue"),
+            "USD",
+            &mut t.revenue.iter().map(|x| Some(*x)),
+        )?;
     }
     for c in &p.contracts {
         let k = |field: &str| format!("contract.{}.{field}", c.name);
-        series(out, &k("revenue"), "USD", &mut c.revenue.iter().map(|x| Some(*x)))?;
+        series(
+            out,
+            &k("revenue"),
+            "USD",
+            &mut c.revenue.iter().map(|x| Some(*x)),
+        )?;
         series(out, &k("rpo"), "USD", &mut c.rpo.iter().map(|x| Some(*x)))?;
     }
     for v in &p.vintages {

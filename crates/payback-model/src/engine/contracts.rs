@@ -44,6 +44,12 @@ pub struct Instance {
     pub remaining: f64,
     /// A renewal has been created (or declined) for this instance.
     pub renewed: bool,
+    /// Survival to the end of the previous quarter.
+    pub s_prev: f64,
+    /// Survival to the end of the current quarter.
+    pub s_now: f64,
+    /// Expected minimum of the quarters not yet processed: sum of m_j S(j).
+    pub ra: f64,
 }
 
 /// Reserved share in quarter `k` of a term with a ramp of `ramp_q` quarters.
@@ -61,6 +67,68 @@ pub fn reserved_hours_total(size: f64, nq: usize, ramp_q: usize) -> f64 {
 }
 
 impl Instance {
+    /// A new instance; survival and the risk-adjusted minimum are set up from `weight` and
+    /// the counterparty's quarterly survival.
+    #[expect(clippy::too_many_arguments, reason = "one call site per kind of instance, named fields")]
+    pub fn new(
+        contract: usize,
+        first_start: usize,
+        sign: usize,
+        start: usize,
+        nq: usize,
+        ramp_q: usize,
+        size: f64,
+        price: f64,
+        weight: f64,
+        survival_q: f64,
+        terms: &crate::scenario::Contract,
+    ) -> Instance {
+        let mut x = Instance {
+            contract,
+            first_start,
+            sign,
+            start,
+            nq,
+            ramp_q,
+            size,
+            price,
+            weight,
+            survival_q,
+            take_or_pay: terms.take_or_pay,
+            usage: terms.usage,
+            prepaid: terms.prepaid,
+            minimum: 0.0,
+            remaining: 0.0,
+            renewed: false,
+            s_prev: 1.0,
+            s_now: 1.0,
+            ra: 0.0,
+        };
+        x.minimum = reserved_hours_total(size, nq, ramp_q) * x.take_or_pay * price;
+        x.remaining = x.minimum;
+        x.s_now = x.survival(sign.saturating_sub(1));
+        let mut ra = 0.0;
+        let mut surv = x.survival(start);
+        for j in start..start + nq {
+            ra += x.reserved_hours(j) * x.take_or_pay * x.price * surv;
+            if j >= first_start {
+                surv *= survival_q;
+            }
+        }
+        x.ra = ra;
+        x
+    }
+
+    /// Move survival on to quarter `i` (called once per quarter from the signing on).
+    pub fn advance(&mut self, i: usize) {
+        self.s_prev = self.s_now;
+        if i > self.first_start {
+            self.s_now *= self.survival_q;
+        } else {
+            self.s_now = 1.0;
+        }
+    }
+
     /// Survival to quarter `i` (1 before the hazard applies).
     pub fn survival(&self, i: usize) -> f64 {
         if i <= self.first_start || self.survival_q >= 1.0 {

@@ -60,16 +60,61 @@ pub(crate) struct Ctx<'a> {
     pub replace_lead: u32,
     /// Quarters between the start and the last generation's launch.
     pub t_last: i32,
-    /// Tier order by name index, used when multipliers tie.
+    /// Tier shares normalised to sum to 1.
     pub tier_share_norm: Vec<f64>,
+    /// Reference price before markup, per simulation quarter.
+    pub p_ref: Vec<f64>,
+    /// Markup floor ratio (newest generation's cash cost / price), per simulation quarter.
+    pub floor_ratio: Vec<f64>,
+    /// Price the open-market calibration expected, per simulation quarter.
+    pub p_exp: Vec<f64>,
+    /// Power price per MWh, per simulation quarter.
+    pub power_price: Vec<f64>,
+    /// Shell rent per megawatt per quarter (vintage payback).
+    pub rent_per_mw: f64,
+    /// `(1 + efficiency_gain)^(t/4)` of inference, per simulation quarter.
+    pub inf_efficiency: Vec<f64>,
+    /// `(1 - price_decline)^(t/4)` of inference, per simulation quarter.
+    pub inf_list: Vec<f64>,
+    /// `(1 + token_growth)^(t/4)` of agents, per simulation quarter.
+    pub agent_tokens: Vec<f64>,
+    /// Internal use growth `(1 + growth)^(t/4)`, per simulation quarter.
+    pub internal_growth: Vec<f64>,
+    /// Agent churn per quarter.
+    pub churn_q: f64,
+    /// Expected term-average price factor of a pipeline signing.
+    pub pipe_term_factor: f64,
+    /// Pipeline survival by age in quarters, `0 ..= term`.
+    pub pipe_survival: Vec<f64>,
+    /// Pipeline: sum of survival over ages after `a` within the term, by age `a`.
+    pub pipe_survival_after: Vec<f64>,
+}
+
+/// `base^((i - i_start) / 4)` for every simulation quarter `i`, by repeated multiplication
+/// from one power (the same bits on every platform, since `libm` computes the powers).
+fn geometric(base: f64, n: usize, i_start: usize) -> Vec<f64> {
+    let step = libm::pow(base, 0.25);
+    let mut v = vec![0.0; n];
+    let mut f = libm::pow(base, -(i_start as f64) / 4.0);
+    for x in v.iter_mut() {
+        *x = f;
+        f *= step;
+    }
+    if let Some(x) = v.get_mut(i_start) {
+        *x = 1.0;
+    }
+    v
 }
 
 fn growth_index(path: &crate::scenario::YearPath, abs0: i32, n: usize, i_start: usize) -> Vec<f64> {
     let mut g = vec![1.0; n];
-    let qf = |i: usize| {
-        let year = (abs0 + i as i32).div_euclid(4);
-        libm::pow(1.0 + path.at(year), 0.25)
-    };
+    // One power per calendar year, not per quarter.
+    let first_year = abs0.div_euclid(4);
+    let years = (n + 7) / 4 + 1;
+    let per_year: Vec<f64> = (0..years)
+        .map(|k| libm::pow(1.0 + path.at(first_year + k as i32), 0.25))
+        .collect();
+    let qf = |i: usize| per_year[((abs0 + i as i32).div_euclid(4) - first_year) as usize];
     for i in i_start + 1..n {
         g[i] = g[i - 1] * qf(i);
     }
@@ -129,18 +174,82 @@ impl<'a> Ctx<'a> {
             Some(inf) => growth_index(&inf.growth, abs0, n, i_start),
             None => vec![0.0; n],
         };
+        let decline = pricing::expected_decline(s);
+        // Per-run price tables: unit costs once per generation, power price by escalation
+        // steps, so the quarter loop needs no powers for them.
+        let fronts: Vec<f64> = s
+            .generations
+            .iter()
+            .map(|g| pricing::front_loading(s.scenario.discount_rate, decline, g.pricing_life_years))
+            .collect();
+        let unit: Vec<pricing::UnitCosts> =
+            (0..s.generations.len()).map(|g| pricing::unit_costs(s, g, 1.0)).collect();
+        let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
+        let mut power_price = vec![0.0; n];
+        let mut pp = pricing::power_price(s, -(i_start as i32));
+        let decl_step = libm::pow(1.0 - decline, 0.25);
+        let mut p_exp = vec![0.0; n];
+        let mut pe = s.open_market.reference_price
+            * libm::pow(1.0 - decline, f64::from((-(i_start as i32)).min(last_launch - start)) / 4.0);
+        let mut p_ref = vec![0.0; n];
+        let mut floor_ratio = vec![0.0; n];
+        let t_last = last_launch - start;
+        for i in 0..n {
+            power_price[i] = pp;
+            pp *= esc_step;
+            p_exp[i] = pe;
+            if (i as i32 - i_start as i32) < t_last {
+                pe *= decl_step;
+            }
+            let t_rel = i as i32 - i_start as i32;
+            let (p, f) =
+                pricing::reference_price_with(s, &fronts, &unit, abs0 + i as i32, t_rel, power_price[i]);
+            p_ref[i] = p;
+            floor_ratio[i] = f;
+        }
+        let pipe_nq = quarters_in(s.pipeline.term_years);
+        let sq = libm::pow(1.0 - s.pipeline.hazard, 0.25);
+        let mut pipe_survival = vec![1.0; pipe_nq + 1];
+        for a in 1..=pipe_nq {
+            pipe_survival[a] = pipe_survival[a - 1] * sq;
+        }
+        let mut pipe_survival_after = vec![0.0; pipe_nq + 1];
+        for a in (0..pipe_nq).rev() {
+            let next = if a + 1 < pipe_nq { pipe_survival[a + 1] } else { 0.0 };
+            pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
+        }
+        let geo = |base: f64| geometric(base, n, i_start);
+        let inf = s.inference.as_ref();
+        let ag = s.agents.as_ref();
         Ctx {
+            inf_efficiency: geo(inf.map_or(1.0, |x| 1.0 + x.efficiency_gain)),
+            inf_list: geo(inf.map_or(1.0, |x| 1.0 - x.price_decline)),
+            agent_tokens: geo(ag.map_or(1.0, |a| 1.0 + a.token_growth)),
+            internal_growth: geo(match s.internal {
+                Internal::Hours { growth, .. } => 1.0 + growth,
+                _ => 1.0,
+            }),
+            churn_q: ag.map_or(0.0, |a| 1.0 - libm::pow(1.0 - a.churn, 0.25)),
+            pipe_term_factor: pricing::term_average_factor(decline, s.pipeline.term_years),
             s,
             abs0,
             i_start,
             n,
-            decline: pricing::expected_decline(s),
+            decline,
+            p_ref,
+            floor_ratio,
+            p_exp,
+            power_price,
+            rent_per_mw: s.facilities.cost_per_mw
+                * crate::finance::capital_recovery_quarterly(s.scenario.discount_rate, s.facilities.life_years),
+            pipe_survival,
+            pipe_survival_after,
             g_open: growth_index(&s.open_market.growth, abs0, n, i_start),
             g_inf,
             spends,
             last_tranche,
             replace_lead,
-            t_last: last_launch - start,
+            t_last,
             tier_share_norm,
         }
     }
@@ -235,24 +344,19 @@ impl State {
             let start = (abs_index(c.start) - ctx.abs0) as usize;
             let sign = ((abs_index(c.signed) - ctx.abs0) as usize).min(start);
             let hazard = c.counterparty.map_or(0.0, |p| s.counterparties[p].hazard);
-            instances.push(Instance {
-                contract: k,
-                first_start: start,
+            instances.push(Instance::new(
+                k,
+                start,
                 sign,
                 start,
                 nq,
                 ramp_q,
-                size: c.ref_accelerators,
+                c.ref_accelerators,
                 price,
-                weight: 1.0,
-                survival_q: libm::pow(1.0 - hazard, 0.25),
-                take_or_pay: c.take_or_pay,
-                usage: c.usage,
-                prepaid: c.prepaid,
-                minimum,
-                remaining: minimum,
-                renewed: false,
-            });
+                1.0,
+                libm::pow(1.0 - hazard, 0.25),
+                c,
+            ));
         }
         let opening_stakes = s.equity.iter().map(|e| e.opening_stake).collect();
         State {
@@ -265,7 +369,16 @@ impl State {
                 ebitda_margin: vec![None; n],
             },
             tier_served: vec![vec![0.0; n]; s.tiers.len()],
-            tier_mult: vec![vec![0.0; n]; s.tiers.len()],
+            tier_mult: s
+                .tiers
+                .iter()
+                .map(|t| {
+                    geometric(1.0 - t.premium_decay, n, ctx.i_start)
+                        .into_iter()
+                        .map(|f| 1.0 + (t.premium - 1.0) * f)
+                        .collect()
+                })
+                .collect(),
             tier_revenue: vec![vec![0.0; n]; s.tiers.len()],
             contract_revenue: vec![vec![0.0; n]; n_contracts],
             contract_rpo: vec![vec![0.0; n]; n_contracts],
@@ -301,7 +414,7 @@ impl State {
         let active = t_rel >= 0;
 
         // 3 (first, because purchases record the price at spend): reference price.
-        let (p_ref, floor_ratio) = pricing::reference_price(s, ctx.decline, abs, t_rel);
+        let (p_ref, floor_ratio) = (ctx.p_ref[i], ctx.floor_ratio[i]);
         let markup = if i == 0 || t_rel <= 0 || self.prev_capacity <= 0.0 {
             1.0
         } else {
@@ -321,8 +434,7 @@ impl State {
         let capacity = fq.capacity;
 
         // 4. Demand.
-        let p_exp = s.open_market.reference_price
-            * libm::pow(1.0 - ctx.decline, f64::from(t_rel.min(ctx.t_last)) / 4.0);
+        let p_exp = ctx.p_exp[i];
         let f_max = s.open_market.f_max.max(1.0);
         let surprise = if p_exp > 0.0 && p_ref > 0.0 {
             libm::pow(p_ref / p_exp, s.open_market.elasticity).clamp(1.0 / f_max, f_max)
@@ -331,21 +443,24 @@ impl State {
         };
         let open_demand = s.open_market.ref_hours * ctx.g_open[i] * surprise;
 
+        for x in self.instances.iter_mut().filter(|x| x.sign <= i) {
+            x.advance(i);
+        }
         self.renew(ctx, i, capacity, price_now);
         let named_held: f64 = self
             .instances
             .iter()
-            .map(|x| x.weight * x.survival(i) * x.reserved_hours(i))
+            .filter(|x| x.sign <= i)
+            .map(|x| x.weight * x.s_now * x.reserved_hours(i))
             .sum();
         let pipe_nq = quarters_in(s.pipeline.term_years);
-        let pipe_sq = libm::pow(1.0 - s.pipeline.hazard, 0.25);
-        let pipe_existing = self.pipeline_held(i, pipe_nq, pipe_sq, false);
+        let pipe_existing = self.pipeline_held(ctx, i, pipe_nq);
         let want = (s.pipeline.commit_share * open_demand - pipe_existing).max(0.0);
         let room = (capacity - named_held - pipe_existing).max(0.0);
         let signing = want.min(room);
         self.pipeline.hours[i] = signing;
         self.pipeline.price[i] = price_now
-            * pricing::term_average_factor(ctx.decline, s.pipeline.term_years)
+            * ctx.pipe_term_factor
             * (1.0 - s.pipeline.reserved_discount);
         let pipe_held = pipe_existing + signing;
         let tier_demand = (open_demand - pipe_held).max(0.0);
@@ -353,7 +468,7 @@ impl State {
         let deliver = if held > capacity && held > 0.0 { capacity / held } else { 1.0 };
 
         let named = self.named_flows(ctx, i, deliver);
-        let pipe = self.pipeline_flows(ctx, i, deliver, pipe_nq, pipe_sq);
+        let pipe = self.pipeline_flows(ctx, i, deliver, pipe_nq);
 
         // 5. Allocation: contracts hold their reservation whether used or not.
         let mut remaining = (capacity - held.min(capacity)).max(0.0);
@@ -363,8 +478,8 @@ impl State {
         // Own products: inference and agents, ranked by net revenue per reference-hour.
         let mut inf = InferenceQuarter::default();
         if let (Some(x), true) = (&s.inference, active) {
-            let tph = x.tokens_per_ref_hour * libm::pow(1.0 + x.efficiency_gain, f64::from(t_rel) / 4.0);
-            let list = x.price * libm::pow(1.0 - x.price_decline, f64::from(t_rel) / 4.0);
+            let tph = x.tokens_per_ref_hour * ctx.inf_efficiency[i];
+            let list = x.price * ctx.inf_list[i];
             let lag_p = if self.prev_p_ref > 0.0 { self.prev_p_ref } else { p_ref };
             let floor = lag_p / (1.0 + s.compute.market_margin) / tph * 1e6 * (1.0 + x.min_margin);
             let price = list.max(floor);
@@ -388,7 +503,7 @@ impl State {
                 let n_prev = self.seats;
                 let new = ((a.p / 4.0 + a.q / 4.0 * n_prev / a.market.max(1e-300)) * (market - n_prev))
                     .max(0.0);
-                let churn_q = 1.0 - libm::pow(1.0 - a.churn, 0.25);
+                let churn_q = ctx.churn_q;
                 self.seats = (n_prev + new - churn_q * n_prev).max(0.0);
             }
             let price = if production {
@@ -403,7 +518,7 @@ impl State {
             } else {
                 a.pilot_price
             };
-            let tpsm = a.tokens_per_seat_month * libm::pow(1.0 + a.token_growth, f64::from(t_rel) / 4.0);
+            let tpsm = a.tokens_per_seat_month * ctx.agent_tokens[i];
             let tph = if inf.tph > 0.0 {
                 inf.tph
             } else {
@@ -436,9 +551,9 @@ impl State {
         let internal_demand = match s.internal {
             Internal::None => 0.0,
             Internal::Share(x) => x * capacity,
-            Internal::Hours { ref_hours, growth } => {
+            Internal::Hours { ref_hours, .. } => {
                 if active {
-                    ref_hours * libm::pow(1.0 + growth, f64::from(t_rel) / 4.0)
+                    ref_hours * ctx.internal_growth[i]
                 } else {
                     0.0
                 }
@@ -449,10 +564,6 @@ impl State {
 
         // Tiers, highest multiplier first.
         let n_tiers = s.tiers.len();
-        for (k, t) in s.tiers.iter().enumerate() {
-            self.tier_mult[k][i] =
-                1.0 + (t.premium - 1.0) * libm::pow(1.0 - t.premium_decay, f64::from(t_rel) / 4.0);
-        }
         let mult = &self.tier_mult;
         self.tier_order
             .sort_unstable_by(|&a, &b| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b)));
@@ -505,7 +616,7 @@ impl State {
             + revenue_agents
             + revenue_forfeited;
 
-        let pmwh = pricing::power_price(s, t_rel);
+        let pmwh = ctx.power_price[i];
         let draw = s.power.idle_draw + (1.0 - s.power.idle_draw) * utilization;
         let power_per_mw = s.facilities.pue * draw * HOURS * pmwh;
         let power = self.fleet.mw_occupied * power_per_mw;
@@ -533,11 +644,7 @@ impl State {
 
         // Vintage contributions (before retirement, so the last quarter counts).
         let rev_ex_agents = revenue - revenue_agents;
-        let rent_per_mw = s.facilities.cost_per_mw
-            * crate::finance::capital_recovery_quarterly(
-                s.scenario.discount_rate,
-                s.facilities.life_years,
-            );
+        let rent_per_mw = ctx.rent_per_mw;
         if capacity > 0.0 {
             for l in self.fleet.lots.iter().filter(|l| l.active) {
                 let year_idx = (self.fleet.cohorts[l.cohort].year - self.first_year) as usize;
@@ -812,9 +919,10 @@ impl State {
             let others: f64 = self
                 .instances
                 .iter()
-                .map(|y| y.weight * y.survival(i) * y.reserved_hours(i))
+                .filter(|y| y.sign <= i)
+                .map(|y| y.weight * y.s_now * y.reserved_hours(i))
                 .sum();
-            let survival = x.survival(i);
+            let survival = x.s_now;
             let room = (capacity - others).max(0.0) / HOURS / (weight * survival).max(1e-300);
             let size = x.size.min(room);
             if size <= 0.0 {
@@ -824,35 +932,27 @@ impl State {
             let price = price_now
                 * pricing::term_average_factor(ctx.decline, nq as f64 / 4.0)
                 * (1.0 + c.renewal_repricing);
-            let minimum = contracts::reserved_hours_total(size, nq, 0) * x.take_or_pay * price;
-            let next = Instance {
-                contract: x.contract,
-                first_start: x.first_start,
-                sign: i,
-                start: i,
+            let mut next = Instance::new(
+                x.contract,
+                x.first_start,
+                i,
+                i,
                 nq,
-                ramp_q: 0,
+                0,
                 size,
                 price,
                 weight,
-                survival_q: x.survival_q,
-                take_or_pay: x.take_or_pay,
-                usage: x.usage,
-                prepaid: x.prepaid,
-                minimum,
-                remaining: minimum,
-                renewed: false,
-            };
+                x.survival_q,
+                c,
+            );
+            next.advance(i);
             self.instances.push(next);
         }
     }
 
-    fn pipeline_held(&self, i: usize, nq: usize, sq: f64, include_now: bool) -> f64 {
+    fn pipeline_held(&self, ctx: &Ctx, i: usize, nq: usize) -> f64 {
         let from = (i + 1).saturating_sub(nq);
-        let to = if include_now { i + 1 } else { i };
-        (from..to)
-            .map(|s| self.pipeline.hours[s] * libm::pow(sq, (i - s) as f64))
-            .sum()
+        (from..i).map(|s| self.pipeline.hours[s] * ctx.pipe_survival[i - s]).sum()
     }
 
     fn named_flows(&mut self, ctx: &Ctx, i: usize, d: f64) -> CommitmentFlows {
@@ -863,8 +963,8 @@ impl State {
                 continue;
             }
             let c = &s.contracts[x.contract];
-            let s_now = x.survival(i);
-            let s_prev = if i > x.sign { x.survival(i - 1) } else { s_now };
+            let s_now = x.s_now;
+            let s_prev = if i > x.sign { x.s_prev } else { s_now };
             let w = x.weight;
             let pm = x.prepaid * x.minimum;
             let nqf = x.nq as f64;
@@ -886,16 +986,9 @@ impl State {
             f.recognised += w * s_now * m_now * d;
             f.cancelled += w * ((s_prev - s_now) * rem + s_now * m_now * (1.0 - d));
             f.rpo += w * s_now * after;
-            // Risk-adjusted: expected recognised minimum of the remaining quarters.
-            if x.survival_q < 1.0 {
-                let mut ra = 0.0;
-                for j in i + 1..x.start + x.nq {
-                    ra += x.reserved_hours(j) * x.take_or_pay * x.price * x.survival(j);
-                }
-                f.rpo_risk_adjusted += w * ra;
-            } else {
-                f.rpo_risk_adjusted += w * after;
-            }
+            // Risk-adjusted: expected recognised minimum of the quarters after this one.
+            x.ra = (x.ra - m_now * s_now).max(0.0);
+            f.rpo_risk_adjusted += w * x.ra;
             if pm > 0.0 {
                 if i > x.sign {
                     let r_prev = x.quarters_after(i - 1) as f64;
@@ -913,7 +1006,7 @@ impl State {
         f
     }
 
-    fn pipeline_flows(&mut self, ctx: &Ctx, i: usize, d: f64, nq: usize, sq: f64) -> CommitmentFlows {
+    fn pipeline_flows(&mut self, ctx: &Ctx, i: usize, d: f64, nq: usize) -> CommitmentFlows {
         let p = &ctx.s.pipeline;
         let mut f = CommitmentFlows::default();
         let from = (i + 1).saturating_sub(nq);
@@ -924,8 +1017,8 @@ impl State {
             }
             let price = self.pipeline.price[s];
             let age = i - s;
-            let s_now = libm::pow(sq, age as f64);
-            let s_prev = if age > 0 { libm::pow(sq, (age - 1) as f64) } else { s_now };
+            let s_now = ctx.pipe_survival[age];
+            let s_prev = if age > 0 { ctx.pipe_survival[age - 1] } else { s_now };
             let m = hours * p.take_or_pay * price;
             let left_incl = (nq - age) as f64;
             if age == 0 {
@@ -937,13 +1030,7 @@ impl State {
             f.recognised += s_now * m * d;
             f.cancelled += (s_prev - s_now) * m * left_incl + s_now * m * (1.0 - d);
             f.rpo += s_now * m * (left_incl - 1.0);
-            let mut ra = 0.0;
-            let mut sj = s_now;
-            for _ in 1..(nq - age) {
-                sj *= sq;
-                ra += m * sj;
-            }
-            f.rpo_risk_adjusted += ra;
+            f.rpo_risk_adjusted += m * ctx.pipe_survival_after[age];
         }
         f
     }

@@ -152,17 +152,33 @@ pub fn expected_decline(s: &Scenario) -> f64 {
 /// Reference price before markup at relative quarter `t_rel`, and the markup floor ratio
 /// (newest generation's cash cost per hour over the price).
 pub fn reference_price(s: &Scenario, decline: f64, abs: i32, t_rel: i32) -> (f64, f64) {
+    let fronts: Vec<f64> = s
+        .generations
+        .iter()
+        .map(|g| front_loading(s.scenario.discount_rate, decline, g.pricing_life_years))
+        .collect();
+    let unit: Vec<UnitCosts> = (0..s.generations.len()).map(|g| unit_costs(s, g, 1.0)).collect();
+    reference_price_with(s, &fronts, &unit, abs, t_rel, power_price(s, t_rel))
+}
+
+/// [`reference_price`] with each generation's front-loading factor, its unit costs at a power
+/// price of $1/MWh (power scales linearly) and the power price given.
+pub fn reference_price_with(
+    s: &Scenario,
+    fronts: &[f64],
+    unit: &[UnitCosts],
+    abs: i32,
+    t_rel: i32,
+    price_per_mwh: f64,
+) -> (f64, f64) {
     let g = newest_on_sale(s, abs);
-    let costs = unit_costs(s, g, power_price(s, t_rel));
+    let costs = UnitCosts {
+        power: unit[g].power * price_per_mwh,
+        ..unit[g]
+    };
     let p = match s.compute.price_mode {
         PriceMode::CostPlus => {
-            costs.full_per_hour()
-                * front_loading(
-                    s.scenario.discount_rate,
-                    decline,
-                    s.generations[g].pricing_life_years,
-                )
-                * (1.0 + s.compute.market_margin)
+            costs.full_per_hour() * fronts[g] * (1.0 + s.compute.market_margin)
         }
         PriceMode::Path {
             start_price,

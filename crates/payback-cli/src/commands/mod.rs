@@ -1,0 +1,6 @@
+//! One module per subcommand, each with its clap `Args` and a `run(args, ctx)` function.
+
+pub mod explain;
+pub mod init;
+pub mod run;
+pub mod scenarios;
