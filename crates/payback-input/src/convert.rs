@@ -106,14 +106,15 @@ impl Ctx<'_> {
         self.push(d);
     }
 
-    fn missing(&mut self, t: &Tab<'_>, key: &str, what: &str) {
-        let d = Diag::new(
-            Code::P0104,
-            t.anchor.0,
-            t.anchor.1.clone(),
-            format!("missing {what} `{key}`"),
-        )
-        .path(t.path_of(key));
+    /// Report a missing key; `why` says when it is required, if not always.
+    fn missing(&mut self, t: &Tab<'_>, key: &str, why: &str) {
+        let message = if why.is_empty() {
+            format!("missing required value `{key}`")
+        } else {
+            format!("missing `{key}` ({why})")
+        };
+        let d =
+            Diag::new(Code::P0104, t.anchor.0, t.anchor.1.clone(), message).path(t.path_of(key));
         let d = match doc(&t.pat_of(key)) {
             Some(k) => d
                 .expected(k.ty.describe())
@@ -209,7 +210,7 @@ impl Ctx<'_> {
                     Some(v)
                 }
                 Def::Required => {
-                    self.missing(t, key, "required value");
+                    self.missing(t, key, "");
                     None
                 }
                 _ => None,
@@ -379,7 +380,7 @@ impl Ctx<'_> {
                     Some(s.to_string())
                 }
                 Def::Required => {
-                    self.missing(t, key, "required value");
+                    self.missing(t, key, "");
                     None
                 }
                 _ => None,
@@ -560,7 +561,7 @@ impl Ctx<'_> {
         let kd = doc(&pat)?;
         let Some(node) = t.get(key) else {
             if kd.default == Def::Required {
-                self.missing(t, key, "required table");
+                self.missing(t, key, "");
                 return None;
             }
             return Some(Vec::new());
@@ -1114,7 +1115,7 @@ fn capex(cx: &mut Ctx<'_>, top: &Tab<'_>, names: &[String]) -> Option<Vec<Tranch
             cx.reference(&t, "generation", names, Code::P0202, "generation")
         } else if needs_generation {
             if kind.is_some() {
-                cx.missing(&t, "generation", "required value");
+                cx.missing(&t, "generation", "required unless `buys = \"facilities\"`");
             }
             None
         } else {
@@ -1179,10 +1180,10 @@ fn compute(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Compute> {
             let start_price = cx.num(t, "start_price");
             let decline = cx.num(t, "decline");
             if !t.has("start_price") {
-                cx.missing(t, "start_price", "value required in path mode");
+                cx.missing(t, "start_price", "required in path mode");
             }
             if !t.has("decline") {
-                cx.missing(t, "decline", "value required in path mode");
+                cx.missing(t, "decline", "required in path mode");
             }
             let floor = cx.num(t, "floor");
             (|| {
@@ -1333,7 +1334,7 @@ fn contracts(
                         _ => None,
                     }
                 } else {
-                    cx.missing(&t, "generation", "value required with `accelerators`");
+                    cx.missing(&t, "generation", "required with `accelerators`");
                     None
                 }
             }

@@ -10,6 +10,7 @@
 //! Main items: [`project`], [`Scenario`], [`Projection`], [`finance`] (NPV, IRR, XIRR, MIRR,
 //! payback) and [`explain`] (any output figure broken into the terms of its formula).
 
+pub mod audit;
 pub mod engine;
 pub mod finance;
 pub mod explain;

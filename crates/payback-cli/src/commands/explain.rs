@@ -122,8 +122,13 @@ fn explain_figure(loaded: &Loaded, figure: &str, quarter: &str) -> Result<(), Co
     })?;
     let projection = payback_model::project(&loaded.scenario);
     let tree = explain::explain(&loaded.scenario, &projection, figure, q).map_err(|e| {
-        CommandError::usage(e.to_string())
-            .hint("`payback run --format csv` lists every series; parameters have no `@`")
+        let err = CommandError::usage(e.to_string());
+        match e {
+            explain::ExplainError::UnknownFigure { .. } => {
+                err.hint("`payback run --format csv` lists every series; parameters have no `@`")
+            }
+            _ => err,
+        }
     })?;
     let mut inputs: Vec<&str> = Vec::new();
     collect_inputs(&tree, &mut inputs);
