@@ -9,5 +9,8 @@ fn main() {
     for _ in 0..n {
         acc += payback_model::project(&s).summary.npv;
     }
-    println!("{:.1} us per run ({acc:.0})", t0.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "{:.1} us per run ({acc:.0})",
+        t0.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
 }

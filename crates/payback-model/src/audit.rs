@@ -22,24 +22,41 @@ pub fn audit(p: &Projection) -> Result<(), String> {
     let n = p.quarters.len();
     for c in q.columns() {
         if c.values.len() != n {
-            return Err(format!("{} has {} values for {n} quarters", c.name, c.values.len()));
+            return Err(format!(
+                "{} has {} values for {n} quarters",
+                c.name,
+                c.values.len()
+            ));
         }
         if let Some(v) = c.values.iter().find(|v| !v.is_finite()) {
             return Err(format!("{} holds {v}", c.name));
         }
     }
-    let scale = q.revenue.iter().chain(&q.capex).chain(&q.rpo).chain(&q.hardware_placed_cost)
+    let scale = q
+        .revenue
+        .iter()
+        .chain(&q.capex)
+        .chain(&q.rpo)
+        .chain(&q.hardware_placed_cost)
         .fold(1.0f64, |m, v| m.max(v.abs()));
     let fail = |t: usize, what: &str, a: f64, b: f64| {
-        Err(format!("{} {what}: {a} != {b} (diff {})", p.quarters[t], a - b))
+        Err(format!(
+            "{} {what}: {a} != {b} (diff {})",
+            p.quarters[t],
+            a - b
+        ))
     };
     for t in 0..n {
         let tiers: f64 = p.tiers.iter().map(|x| x.revenue[t]).sum();
         if !close(tiers, q.revenue_tiers[t], scale) {
             return fail(t, "tiers sum to revenue_tiers", tiers, q.revenue_tiers[t]);
         }
-        let levers = q.revenue_contracts[t] + q.revenue_pipeline[t] + q.revenue_tiers[t]
-            + q.revenue_inference[t] + q.revenue_agents[t] + q.revenue_forfeited[t];
+        let levers = q.revenue_contracts[t]
+            + q.revenue_pipeline[t]
+            + q.revenue_tiers[t]
+            + q.revenue_inference[t]
+            + q.revenue_agents[t]
+            + q.revenue_forfeited[t];
         if !close(levers, q.revenue[t], scale) {
             return fail(t, "levers sum to revenue", levers, q.revenue[t]);
         }
@@ -55,10 +72,17 @@ pub fn audit(p: &Projection) -> Result<(), String> {
         if !close(fcf, q.fcf[t], scale) {
             return fail(t, "FCF = OCF - capex + salvage", fcf, q.fcf[t]);
         }
-        let hw = q.hardware_depreciation_cumulative[t] + q.impairment_cumulative[t]
-            + q.salvage_cumulative[t] + q.nbv_accelerators[t];
+        let hw = q.hardware_depreciation_cumulative[t]
+            + q.impairment_cumulative[t]
+            + q.salvage_cumulative[t]
+            + q.nbv_accelerators[t];
         if !close(hw, q.hardware_placed_cost[t], scale) {
-            return fail(t, "dep + impairment + salvage + NBV = cost placed", hw, q.hardware_placed_cost[t]);
+            return fail(
+                t,
+                "dep + impairment + salvage + NBV = cost placed",
+                hw,
+                q.hardware_placed_cost[t],
+            );
         }
         if t > 0 {
             let rpo = q.rpo[t - 1] + q.bookings[t] - q.rpo_recognised[t] - q.rpo_cancelled[t];
@@ -67,19 +91,33 @@ pub fn audit(p: &Projection) -> Result<(), String> {
             }
         }
         if q.rpo_cancelled[t] < -1e-9 * scale || q.rpo[t] < -1e-9 * scale {
-            return fail(t, "RPO and cancellations non-negative", q.rpo_cancelled[t], q.rpo[t]);
+            return fail(
+                t,
+                "RPO and cancellations non-negative",
+                q.rpo_cancelled[t],
+                q.rpo[t],
+            );
         }
         if q.served[t] > q.capacity[t] * (1.0 + 1e-9) + 1e-6 {
             return fail(t, "served <= capacity", q.served[t], q.capacity[t]);
         }
         if q.mw_occupied[t] > q.mw_in_service[t] * (1.0 + 1e-9) + 1e-9 {
-            return fail(t, "MW occupied <= MW in service", q.mw_occupied[t], q.mw_in_service[t]);
+            return fail(
+                t,
+                "MW occupied <= MW in service",
+                q.mw_occupied[t],
+                q.mw_in_service[t],
+            );
         }
         if !(0.0..=1.0).contains(&q.utilization[t]) {
             return fail(t, "utilization in 0..=1", q.utilization[t], 0.0);
         }
-        let served = q.served_contracts[t] + q.served_pipeline[t] + q.served_inference[t]
-            + q.served_agents[t] + q.served_internal[t] + q.served_tiers[t];
+        let served = q.served_contracts[t]
+            + q.served_pipeline[t]
+            + q.served_inference[t]
+            + q.served_agents[t]
+            + q.served_internal[t]
+            + q.served_tiers[t];
         if !close(served, q.served[t], scale) {
             return fail(t, "served by source sums to served", served, q.served[t]);
         }
@@ -90,20 +128,36 @@ pub fn audit(p: &Projection) -> Result<(), String> {
             }
         }
         if !close(q.economic_fcf[t], q.fcf[t] - q.equity_investment[t], scale) {
-            return fail(t, "economic FCF", q.economic_fcf[t], q.fcf[t] - q.equity_investment[t]);
+            return fail(
+                t,
+                "economic FCF",
+                q.economic_fcf[t],
+                q.fcf[t] - q.equity_investment[t],
+            );
         }
     }
-    for v in p.opt.gross_margin.iter().chain(&p.opt.inference_cost_per_mtok).flatten() {
+    for v in p
+        .opt
+        .gross_margin
+        .iter()
+        .chain(&p.opt.inference_cost_per_mtok)
+        .flatten()
+    {
         if !v.is_finite() {
             return Err(format!("optional series holds {v}"));
         }
     }
     let s = &p.summary;
-    for v in [s.npv, s.npv_with_terminal, s.terminal_value, s.economic_recovery, s.useful_life_gap] {
+    for v in [
+        s.npv,
+        s.npv_with_terminal,
+        s.terminal_value,
+        s.economic_recovery,
+        s.useful_life_gap,
+    ] {
         if !v.is_finite() {
             return Err(format!("summary holds {v}"));
         }
     }
     Ok(())
 }
-

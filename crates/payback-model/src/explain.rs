@@ -60,7 +60,11 @@ impl fmt::Display for ExplainError {
                 }
                 Ok(())
             }
-            ExplainError::OutsideHorizon { quarter, start, end } => {
+            ExplainError::OutsideHorizon {
+                quarter,
+                start,
+                end,
+            } => {
                 write!(f, "{quarter} is outside the projection ({start} ..= {end})")
             }
         }
@@ -87,7 +91,13 @@ fn input(path: &str, value: f64, unit: &str) -> Explanation {
     }
 }
 
-fn node(label: &str, value: f64, unit: &str, formula: &str, terms: Vec<Explanation>) -> Explanation {
+fn node(
+    label: &str,
+    value: f64,
+    unit: &str,
+    formula: &str,
+    terms: Vec<Explanation>,
+) -> Explanation {
     Explanation {
         formula: formula.to_string(),
         terms,
@@ -115,7 +125,11 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= 2 + c.len() / 4 || c.contains(name))
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| format!("`{c}`")).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| format!("`{c}`"))
+        .collect()
 }
 
 /// Levenshtein distance.
@@ -200,13 +214,21 @@ impl Tracer<'_> {
             node(label, self.v(label), unit_of(q, label), formula, terms)
         };
         match name {
-            "fcf" => e("fcf", "ocf - capex + salvage", vec![sub("ocf"), sub("capex"), sub("salvage")]),
+            "fcf" => e(
+                "fcf",
+                "ocf - capex + salvage",
+                vec![sub("ocf"), sub("capex"), sub("salvage")],
+            ),
             "ocf" => e(
                 "ocf",
                 "ebitda - tax + deferred_revenue_change",
                 vec![sub("ebitda"), sub("tax"), sub("deferred_revenue_change")],
             ),
-            "ebitda" => e("ebitda", "revenue - power - opex", vec![sub("revenue"), sub("power"), sub("opex")]),
+            "ebitda" => e(
+                "ebitda",
+                "revenue - power - opex",
+                vec![sub("revenue"), sub("power"), sub("opex")],
+            ),
             "ebit" => e(
                 "ebit",
                 "ebitda - depreciation - impairment",
@@ -230,17 +252,27 @@ impl Tracer<'_> {
             ),
             "tax" => self.tax(depth),
             "power" => self.power(),
-            "opex" => e("opex", "opex_datacenter + opex_agents", vec![sub("opex_datacenter"), sub("opex_agents")]),
+            "opex" => e(
+                "opex",
+                "opex_datacenter + opex_agents",
+                vec![sub("opex_datacenter"), sub("opex_agents")],
+            ),
             "opex_datacenter" => e(
                 "opex_datacenter",
                 "opex.rate / 4 x (cost of accelerators in service + shell cost of megawatts in \
                  service and not mothballed)",
-                vec![input("opex.rate", self.s.opex.rate, "1/year"), series(q, "mw_mothballed", t)],
+                vec![
+                    input("opex.rate", self.s.opex.rate, "1/year"),
+                    series(q, "mw_mothballed", t),
+                ],
             ),
             "depreciation" => e(
                 "depreciation",
                 "depreciation_accelerators + depreciation_facilities",
-                vec![sub("depreciation_accelerators"), sub("depreciation_facilities")],
+                vec![
+                    sub("depreciation_accelerators"),
+                    sub("depreciation_facilities"),
+                ],
             ),
             "capex" => self.capex(),
             "revenue_tiers" => self.tiers(depth),
@@ -275,15 +307,31 @@ impl Tracer<'_> {
                 e(
                     "rpo",
                     "rpo (previous quarter) + bookings - rpo_recognised - rpo_cancelled",
-                    vec![prev, sub("bookings"), sub("rpo_recognised"), sub("rpo_cancelled")],
+                    vec![
+                        prev,
+                        sub("bookings"),
+                        sub("rpo_recognised"),
+                        sub("rpo_cancelled"),
+                    ],
                 )
             }
             "fcf_cumulative" if t > 0 => e(
                 "fcf_cumulative",
                 "fcf_cumulative (previous quarter) + fcf",
-                vec![leaf("fcf_cumulative (previous quarter)", q.fcf_cumulative[t - 1], "USD"), sub("fcf")],
+                vec![
+                    leaf(
+                        "fcf_cumulative (previous quarter)",
+                        q.fcf_cumulative[t - 1],
+                        "USD",
+                    ),
+                    sub("fcf"),
+                ],
             ),
-            "economic_fcf" => e("economic_fcf", "fcf - equity_investment", vec![sub("fcf"), sub("equity_investment")]),
+            "economic_fcf" => e(
+                "economic_fcf",
+                "fcf - equity_investment",
+                vec![sub("fcf"), sub("equity_investment")],
+            ),
             "run_rate" => e("run_rate", "revenue x 4", vec![sub("revenue")]),
             "capacity" => e(
                 "capacity",
@@ -296,15 +344,27 @@ impl Tracer<'_> {
 
     fn tax(&self, depth: u32) -> Explanation {
         let s = self.s;
-        let ebit = if depth > 0 { self.figure("ebit", depth - 1) } else { series(&self.p.q, "ebit", self.t) };
+        let ebit = if depth > 0 {
+            self.figure("ebit", depth - 1)
+        } else {
+            series(&self.p.q, "ebit", self.t)
+        };
         let rate = input("scenario.tax_rate", s.scenario.tax_rate, "ratio");
         let formula = match s.scenario.tax {
-            crate::scenario::TaxMode::Group => "scenario.tax_rate x ebit (group: a loss is a tax benefit)",
+            crate::scenario::TaxMode::Group => {
+                "scenario.tax_rate x ebit (group: a loss is a tax benefit)"
+            }
             crate::scenario::TaxMode::Standalone => {
                 "scenario.tax_rate x max(0, ebit - losses carried forward) (standalone)"
             }
         };
-        node("tax", self.v("tax"), "USD", formula, vec![rate, ebit, series(&self.p.q, "tax_losses_carried", self.t)])
+        node(
+            "tax",
+            self.v("tax"),
+            "USD",
+            formula,
+            vec![rate, ebit, series(&self.p.q, "tax_losses_carried", self.t)],
+        )
     }
 
     fn power(&self) -> Explanation {
@@ -369,8 +429,16 @@ impl Tracer<'_> {
     fn tiers(&self, depth: u32) -> Explanation {
         let price = self.v("p_ref") * self.v("markup");
         let mut terms = vec![
-            if depth > 0 { self.p_ref() } else { series(&self.p.q, "p_ref", self.t) },
-            if depth > 0 { self.markup() } else { series(&self.p.q, "markup", self.t) },
+            if depth > 0 {
+                self.p_ref()
+            } else {
+                series(&self.p.q, "p_ref", self.t)
+            },
+            if depth > 0 {
+                self.markup()
+            } else {
+                series(&self.p.q, "markup", self.t)
+            },
         ];
         for (k, tier) in self.p.tiers.iter().enumerate() {
             let t_in = &self.s.tiers[k];
@@ -389,14 +457,28 @@ impl Tracer<'_> {
                         "ratio",
                         "1 + (premium - 1) x (1 - premium_decay)^(t/4)",
                         vec![
-                            input(&format!("tiers.{}.premium", tier.name), t_in.premium, "ratio"),
-                            input(&format!("tiers.{}.premium_decay", tier.name), t_in.premium_decay, "1/year"),
+                            input(
+                                &format!("tiers.{}.premium", tier.name),
+                                t_in.premium,
+                                "ratio",
+                            ),
+                            input(
+                                &format!("tiers.{}.premium_decay", tier.name),
+                                t_in.premium_decay,
+                                "1/year",
+                            ),
                         ],
                     ),
                 ],
             ));
         }
-        node("revenue_tiers", self.v("revenue_tiers"), "USD", "sum over tiers", terms)
+        node(
+            "revenue_tiers",
+            self.v("revenue_tiers"),
+            "USD",
+            "sum over tiers",
+            terms,
+        )
     }
 
     fn contracts(&self) -> Explanation {
@@ -415,21 +497,37 @@ impl Tracer<'_> {
                         leaf("price of the first term", c.price, "USD/ref-hour"),
                         input(
                             &format!("contracts.{}.take_or_pay", c.name),
-                            self.s.contracts.iter().find(|x| x.name == c.name).map_or(0.0, |x| x.take_or_pay),
+                            self.s
+                                .contracts
+                                .iter()
+                                .find(|x| x.name == c.name)
+                                .map_or(0.0, |x| x.take_or_pay),
                             "ratio",
                         ),
                     ],
                 )
             })
             .collect();
-        node("revenue_contracts", self.v("revenue_contracts"), "USD", "sum over named contracts", terms)
+        node(
+            "revenue_contracts",
+            self.v("revenue_contracts"),
+            "USD",
+            "sum over named contracts",
+            terms,
+        )
     }
 
     fn inference(&self) -> Explanation {
         let q = &self.p.q;
         let t = self.t;
         let Some(x) = &self.s.inference else {
-            return node("revenue_inference", 0.0, "USD", "no [inference] in the scenario", vec![]);
+            return node(
+                "revenue_inference",
+                0.0,
+                "USD",
+                "no [inference] in the scenario",
+                vec![],
+            );
         };
         let price = node(
             "inference_price",
@@ -471,7 +569,13 @@ impl Tracer<'_> {
         let q = &self.p.q;
         let t = self.t;
         let Some(a) = &self.s.agents else {
-            return node("revenue_agents", 0.0, "USD", "no [agents] in the scenario", vec![]);
+            return node(
+                "revenue_agents",
+                0.0,
+                "USD",
+                "no [agents] in the scenario",
+                vec![],
+            );
         };
         let price_terms = match a.pricing {
             AgentPricing::Fixed(p) => vec![input("agents.price", p, "USD/seat-month")],
@@ -480,7 +584,11 @@ impl Tracer<'_> {
                 hourly_cost,
                 capture_share,
             } => vec![
-                input("agents.value.hours_saved_per_month", hours_saved_per_month, "hours"),
+                input(
+                    "agents.value.hours_saved_per_month",
+                    hours_saved_per_month,
+                    "hours",
+                ),
                 input("agents.value.hourly_cost", hourly_cost, "USD/hour"),
                 input("agents.value.capture_share", capture_share, "ratio"),
             ],
@@ -522,7 +630,11 @@ impl Tracer<'_> {
         let abs = pricing::abs_index(self.p.quarters[self.t]);
         let value = self.v("p_ref");
         match s.compute.price_mode {
-            PriceMode::Path { start_price, decline, floor } => node(
+            PriceMode::Path {
+                start_price,
+                decline,
+                floor,
+            } => node(
                 "p_ref",
                 value,
                 "USD/ref-hour",
@@ -538,7 +650,11 @@ impl Tracer<'_> {
                 let gen_ = &s.generations[g];
                 let c = pricing::unit_costs(s, g, pricing::power_price(s, self.t_rel()));
                 let decline = self.p.summary.expected_decline;
-                let f = pricing::front_loading(s.scenario.discount_rate, decline, gen_.pricing_life_years);
+                let f = pricing::front_loading(
+                    s.scenario.discount_rate,
+                    decline,
+                    gen_.pricing_life_years,
+                );
                 let path = |k: &str| format!("generations.{}.{k}", gen_.name);
                 node(
                     "p_ref",
@@ -562,8 +678,16 @@ impl Tracer<'_> {
                                      discount rate",
                                     vec![
                                         input(&path("unit_cost"), gen_.unit_cost, "USD"),
-                                        input(&path("pricing_life_years"), gen_.pricing_life_years, "years"),
-                                        input("scenario.discount_rate", s.scenario.discount_rate, "1/year"),
+                                        input(
+                                            &path("pricing_life_years"),
+                                            gen_.pricing_life_years,
+                                            "years",
+                                        ),
+                                        input(
+                                            "scenario.discount_rate",
+                                            s.scenario.discount_rate,
+                                            "1/year",
+                                        ),
                                     ],
                                 ),
                                 node(
@@ -574,7 +698,11 @@ impl Tracer<'_> {
                                      over facilities.life_years",
                                     vec![
                                         input(&path("power_kw"), gen_.power_kw, "kW"),
-                                        input("facilities.cost_per_mw", s.facilities.cost_per_mw, "USD/MW"),
+                                        input(
+                                            "facilities.cost_per_mw",
+                                            s.facilities.cost_per_mw,
+                                            "USD/MW",
+                                        ),
                                     ],
                                 ),
                                 node(
@@ -589,7 +717,11 @@ impl Tracer<'_> {
                                     c.power,
                                     "USD/quarter",
                                     "power_kw / 1000 x pue x 2190 x power price",
-                                    vec![input("power.price_per_mwh", s.power.price_per_mwh, "USD/MWh")],
+                                    vec![input(
+                                        "power.price_per_mwh",
+                                        s.power.price_per_mwh,
+                                        "USD/MWh",
+                                    )],
                                 ),
                                 node(
                                     "sellable hours",
@@ -638,7 +770,11 @@ impl Tracer<'_> {
                 + q.demand_agents[t - 1]
                 + q.demand_tiers[t - 1];
             terms.push(leaf("demand (previous quarter)", demand, "ref-hours"));
-            terms.push(leaf("capacity (previous quarter)", q.capacity[t - 1], "ref-hours"));
+            terms.push(leaf(
+                "capacity (previous quarter)",
+                q.capacity[t - 1],
+                "ref-hours",
+            ));
         }
         node(
             "markup",
@@ -652,5 +788,8 @@ impl Tracer<'_> {
 }
 
 fn unit_of(q: &Quarterly, name: &str) -> &'static str {
-    q.columns().into_iter().find(|c| c.name == name).map_or("", |c| c.unit)
+    q.columns()
+        .into_iter()
+        .find(|c| c.name == name)
+        .map_or("", |c| c.unit)
 }

@@ -12,8 +12,8 @@
 
 pub mod audit;
 pub mod engine;
-pub mod finance;
 pub mod explain;
+pub mod finance;
 pub mod period;
 pub mod projection;
 pub mod scenario;

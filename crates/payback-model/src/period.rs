@@ -16,7 +16,9 @@ pub struct Quarter(i32);
 impl Quarter {
     /// The quarter `q` (1..=4) of `year`. Returns `None` outside 1..=4.
     pub fn new(year: i32, q: u8) -> Option<Quarter> {
-        (1..=4).contains(&q).then(|| Quarter(year * 4 + i32::from(q) - 1))
+        (1..=4)
+            .contains(&q)
+            .then(|| Quarter(year * 4 + i32::from(q) - 1))
     }
 
     /// Calendar year.
@@ -174,9 +176,13 @@ impl PeriodSpec {
                 ("Q" | "q", false) if (1..=4).contains(&n) => {
                     PeriodSpec::Quarter(Quarter::new(year, n).ok_or_else(bad)?)
                 }
-                ("Q" | "q", true) if (1..=4).contains(&n) => PeriodSpec::FiscalQuarter { year, q: n },
+                ("Q" | "q", true) if (1..=4).contains(&n) => {
+                    PeriodSpec::FiscalQuarter { year, q: n }
+                }
                 ("H" | "h", false) if (1..=2).contains(&n) => PeriodSpec::Half { year, half: n },
-                ("H" | "h", true) if (1..=2).contains(&n) => PeriodSpec::FiscalHalf { year, half: n },
+                ("H" | "h", true) if (1..=2).contains(&n) => {
+                    PeriodSpec::FiscalHalf { year, half: n }
+                }
                 _ => return Err(bad()),
             }
         };
@@ -218,7 +224,10 @@ fn fiscal_quarter_end(year: i32, q: u8, fye: u32) -> Quarter {
     // Last month of fiscal Q4 is `fye` of `year`; fiscal quarter q ends 3*(4-q) months earlier.
     let months_back = 3 * (4 - i32::from(q));
     let abs_month = year * 12 + (fye as i32 - 1) - months_back;
-    Quarter::containing_month(abs_month.div_euclid(12), (abs_month.rem_euclid(12) + 1) as u32)
+    Quarter::containing_month(
+        abs_month.div_euclid(12),
+        (abs_month.rem_euclid(12) + 1) as u32,
+    )
 }
 
 #[cfg(test)]
@@ -243,31 +252,49 @@ mod tests {
     fn oracle_fiscal_q1_is_calendar_q3() {
         // Oracle's fiscal year ends in May: FY2026 runs June 2025 - May 2026, and FQ1
         // (June-August 2025) ends in August, calendar 2025Q3.
-        let fq1 = PeriodSpec::parse("FY2026Q1").unwrap().quarters(Some(5)).unwrap();
+        let fq1 = PeriodSpec::parse("FY2026Q1")
+            .unwrap()
+            .quarters(Some(5))
+            .unwrap();
         assert_eq!(fq1, vec![q("2025Q3")]);
-        let fy = PeriodSpec::parse("FY2026").unwrap().quarters(Some(5)).unwrap();
+        let fy = PeriodSpec::parse("FY2026")
+            .unwrap()
+            .quarters(Some(5))
+            .unwrap();
         assert_eq!(fy, vec![q("2025Q3"), q("2025Q4"), q("2026Q1"), q("2026Q2")]);
     }
 
     #[test]
     fn microsoft_fiscal_year_ends_in_june() {
         // Microsoft FY2026 = July 2025 - June 2026: calendar 2025Q3 .. 2026Q2.
-        let fy = PeriodSpec::parse("FY2026").unwrap().quarters(Some(6)).unwrap();
+        let fy = PeriodSpec::parse("FY2026")
+            .unwrap()
+            .quarters(Some(6))
+            .unwrap();
         assert_eq!(fy, vec![q("2025Q3"), q("2025Q4"), q("2026Q1"), q("2026Q2")]);
-        let h2 = PeriodSpec::parse("FY2026H2").unwrap().quarters(Some(6)).unwrap();
+        let h2 = PeriodSpec::parse("FY2026H2")
+            .unwrap()
+            .quarters(Some(6))
+            .unwrap();
         assert_eq!(h2, vec![q("2026Q1"), q("2026Q2")]);
     }
 
     #[test]
     fn december_fiscal_year_is_the_calendar_year() {
-        let fy = PeriodSpec::parse("FY2026").unwrap().quarters(Some(12)).unwrap();
+        let fy = PeriodSpec::parse("FY2026")
+            .unwrap()
+            .quarters(Some(12))
+            .unwrap();
         let cy = PeriodSpec::parse("2026").unwrap().quarters(None).unwrap();
         assert_eq!(fy, cy);
     }
 
     #[test]
     fn fiscal_period_needs_a_year_end() {
-        let err = PeriodSpec::parse("FY2026").unwrap().quarters(None).unwrap_err();
+        let err = PeriodSpec::parse("FY2026")
+            .unwrap()
+            .quarters(None)
+            .unwrap_err();
         assert_eq!(err, PeriodError::NoFiscalYearEnd("FY2026".into()));
     }
 }

@@ -35,9 +35,9 @@
 //!   years = (3 + f) / 4 = 0.9552862...
 //! - RPO: booked 4 x 32,850 = 131,400 in 2024Q1; then 98,550; 65,700; 32,850; 0.
 //! - vintage 2024: contribution = 352,560 (all revenue, the cohort is the whole fleet)
-//!   - 13,504 power - 10,000 opex on its own cost - 0.1 MW x $2M / 8 shell rent (25,000)
-//!   = 304,056 a quarter; cumulative 912,168 after three quarters, 1,216,224 after four:
-//!   pays back its 1,000,000 in 2024Q4 with a surplus of 216,224.
+//!   less 13,504 power, 10,000 opex on its own cost and 0.1 MW x $2M / 8 shell rent
+//!   (25,000), so 304,056 a quarter; cumulative 912,168 after three quarters, 1,216,224
+//!   after four: it pays back its 1,000,000 in 2024Q4 with a surplus of 216,224.
 //! - economic depreciation: the price never moves, so value = cost x life left:
 //!   750,000 after Q1 -> 250,000 a quarter, equal to book: useful-life gap 0.
 //! - MOIC = 4 x 314,042 / 1,200,000 = 1.0468066...
@@ -104,19 +104,29 @@ fn golden() -> Scenario {
             },
         ],
         compute: Compute {
-            price_mode: PriceMode::Path { start_price: 3.0, decline: 0.0, floor: 0.0 },
+            price_mode: PriceMode::Path {
+                start_price: 3.0,
+                decline: 0.0,
+                floor: 0.0,
+            },
             market_margin: 0.3,
             expected_utilization: 0.85,
             pricing_power: 0.0,
             markup_cap: 2.0,
             expected_decline: None,
         },
-        power: Power { price_per_mwh: 100.0, escalation: 0.0, idle_draw: 0.0 },
+        power: Power {
+            price_per_mwh: 100.0,
+            escalation: 0.0,
+            idle_draw: 0.0,
+        },
         opex: Opex { rate: 0.04 },
         open_market: OpenMarket {
             reference_price: 3.0,
             ref_hours: 100_000.0,
-            growth: YearPath { points: vec![(2024, 0.0)] },
+            growth: YearPath {
+                points: vec![(2024, 0.0)],
+            },
             elasticity: 0.0,
             f_max: 5.0,
         },
@@ -160,7 +170,10 @@ fn golden() -> Scenario {
 }
 
 fn assert_eq_f(got: f64, want: f64, what: &str) {
-    assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{what}: got {got}, want {want}");
+    assert!(
+        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "{what}: got {got}, want {want}"
+    );
 }
 
 #[test]
@@ -184,7 +197,11 @@ fn golden_quarters() {
         assert_eq_f(q.tax[t], 13_014.0, "tax");
         assert_eq_f(q.ocf[t], 314_042.0, "OCF");
         assert_eq_f(q.markup[t], 1.0, "markup");
-        assert_eq_f(q.economic_depreciation[t], 275_000.0, "economic depreciation");
+        assert_eq_f(
+            q.economic_depreciation[t],
+            275_000.0,
+            "economic depreciation",
+        );
     }
     let fcf = [-885_958.0, 314_042.0, 314_042.0, 314_042.0];
     let cum = [-885_958.0, -571_916.0, -257_874.0, 56_168.0];
@@ -204,7 +221,11 @@ fn golden_summary() {
     let p = project(&golden());
     let s = &p.summary;
     match s.payback {
-        Payback::Reached { period, years, recrossed } => {
+        Payback::Reached {
+            period,
+            years,
+            recrossed,
+        } => {
             assert_eq!(period, 3);
             assert_eq_f(years, (3.0 + 257_874.0 / 314_042.0) / 4.0, "payback years");
             assert!(!recrossed);
@@ -224,7 +245,11 @@ fn golden_summary() {
     assert_eq_f(v.capex, 1_000_000.0, "vintage capex");
     assert_eq!(v.payback.unwrap().to_string(), "2024Q4");
     assert_eq_f(v.surplus_at_horizon, 216_224.0, "vintage surplus");
-    assert_eq_f(v.contribution_cumulative[2], 912_168.0, "vintage contribution after Q3");
+    assert_eq_f(
+        v.contribution_cumulative[2],
+        912_168.0,
+        "vintage contribution after Q3",
+    );
     // The IRR is the rate at which the quarterly flows' NPV is zero.
     let irr = s.irr.primary.expect("one sign change: one IRR");
     assert!(!s.irr.multiple);
@@ -245,17 +270,33 @@ fn explain_breaks_fcf_into_its_formula() {
     assert_eq!(e.formula, "ocf - capex + salvage");
     assert_eq_f(e.value, -885_958.0, "fcf");
     let [ocf, capex, salvage] = [&e.terms[0], &e.terms[1], &e.terms[2]];
-    assert_eq_f(ocf.value - capex.value + salvage.value, e.value, "terms make the figure");
+    assert_eq_f(
+        ocf.value - capex.value + salvage.value,
+        e.value,
+        "terms make the figure",
+    );
     // OCF expands to EBITDA, tax and deferred revenue; EBITDA to revenue, power and opex.
     let ebitda = &ocf.terms[0];
     assert_eq!(ebitda.label, "ebitda");
-    assert_eq_f(ebitda.terms[0].value - ebitda.terms[1].value - ebitda.terms[2].value, 327_056.0, "EBITDA terms");
+    assert_eq_f(
+        ebitda.terms[0].value - ebitda.terms[1].value - ebitda.terms[2].value,
+        327_056.0,
+        "EBITDA terms",
+    );
     // The power price is traced to its inputs.
     let power = &ebitda.terms[1];
-    assert!(power.terms.iter().any(|t| t.input.as_deref() == Some("facilities.pue")));
+    assert!(
+        power
+            .terms
+            .iter()
+            .any(|t| t.input.as_deref() == Some("facilities.pue"))
+    );
     match explain(&s, &p, "fcff", common::q("2024Q1")) {
         Err(ExplainError::UnknownFigure { suggestions, .. }) => {
-            assert!(suggestions.contains(&"`fcf`".to_string()), "{suggestions:?}")
+            assert!(
+                suggestions.contains(&"`fcf`".to_string()),
+                "{suggestions:?}"
+            )
         }
         other => panic!("{other:?}"),
     }

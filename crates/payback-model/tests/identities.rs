@@ -2,8 +2,8 @@
 //! variants of a representative scenario and on random valid scenarios (proptest).
 mod common;
 
-use payback_model::scenario::*;
 use payback_model::audit::audit as check;
+use payback_model::scenario::*;
 use payback_model::{Projection, project};
 use proptest::prelude::*;
 
@@ -19,12 +19,19 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.scenario.mix_excess = MixExcess::Accelerators;
     out.push(("no replacement, excess to accelerators", v));
     let mut v = base.clone();
-    v.compute.price_mode = PriceMode::Path { start_price: 2.4, decline: 0.25, floor: 0.6 };
+    v.compute.price_mode = PriceMode::Path {
+        start_price: 2.4,
+        decline: 0.25,
+        floor: 0.6,
+    };
     out.push(("path pricing", v));
     let mut v = base.clone();
     // Power queue: few shells, long lead time.
     for t in &mut v.capex {
-        t.kind = TrancheKind::Mix { accelerators: 0.9, facilities: 0.1 };
+        t.kind = TrancheKind::Mix {
+            accelerators: 0.9,
+            facilities: 0.1,
+        };
     }
     v.facilities.facility_lead_time = 10;
     out.push(("power queue", v));
@@ -43,7 +50,10 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.equity.clear();
     v.contracts.clear();
     v.counterparties.clear();
-    v.internal = Internal::Hours { ref_hours: 1e8, growth: 0.2 };
+    v.internal = Internal::Hours {
+        ref_hours: 1e8,
+        growth: 0.2,
+    };
     out.push(("bare compute", v));
     out
 }
@@ -60,10 +70,17 @@ fn identities_hold_on_every_variant() {
 
 #[test]
 fn contracts_beyond_capacity_report_a_shortfall() {
-    let (_, s) = variants().into_iter().find(|v| v.0 == "contracts beyond capacity").unwrap();
+    let (_, s) = variants()
+        .into_iter()
+        .find(|v| v.0 == "contracts beyond capacity")
+        .unwrap();
     let p = project(&s);
     assert!(p.q.contract_shortfall.iter().any(|&x| x > 0.0));
-    assert!(p.warnings.iter().any(|w| w.contains("could not be delivered")));
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("could not be delivered"))
+    );
     // Undeliverable minimum is cancelled, so RPO still rolls forward (checked above) and the
     // cancellations exceed what the default hazard alone would cancel.
     let cancelled: f64 = p.q.rpo_cancelled.iter().sum();
@@ -72,9 +89,16 @@ fn contracts_beyond_capacity_report_a_shortfall() {
 
 #[test]
 fn power_queue_holds_hardware_at_cost() {
-    let (_, s) = variants().into_iter().find(|v| v.0 == "power queue").unwrap();
+    let (_, s) = variants()
+        .into_iter()
+        .find(|v| v.0 == "power queue")
+        .unwrap();
     let p = project(&s);
-    let t = p.q.queued_accelerators.iter().position(|&x| x > 0.0).expect("a queue forms");
+    let t =
+        p.q.queued_accelerators
+            .iter()
+            .position(|&x| x > 0.0)
+            .expect("a queue forms");
     assert!(p.q.queued_cost[t] > 0.0);
     // Queued hardware never needs more megawatts than facilities provide (checked above), and
     // while it waits the shells are full.
@@ -91,9 +115,27 @@ fn same_inputs_give_identical_bits() {
 
 fn arb_scenario() -> impl Strategy<Value = Scenario> {
     (
-        (0.0..0.6f64, 0.3..1.0f64, 0.0..1.0f64, -1.5..0.0f64, 0.5..3.0f64),
-        (0.0..0.2f64, 0.0..0.7f64, 0.2..0.95f64, 0u32..12, 1.0..8.0f64),
-        (0.0..1.0f64, 0.0..1.0f64, 0.0..1.0f64, 0.0..0.5f64, 0.0..60.0f64),
+        (
+            0.0..0.6f64,
+            0.3..1.0f64,
+            0.0..1.0f64,
+            -1.5..0.0f64,
+            0.5..3.0f64,
+        ),
+        (
+            0.0..0.2f64,
+            0.0..0.7f64,
+            0.2..0.95f64,
+            0u32..12,
+            1.0..8.0f64,
+        ),
+        (
+            0.0..1.0f64,
+            0.0..1.0f64,
+            0.0..1.0f64,
+            0.0..0.5f64,
+            0.0..60.0f64,
+        ),
         (any::<bool>(), any::<bool>(), any::<bool>(), 0.0..0.9f64),
     )
         .prop_map(|(a, b, c, d)| {
@@ -115,10 +157,22 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
             if let Some(ag) = &mut s.agents {
                 ag.pricing = AgentPricing::Fixed(c.4);
             }
-            s.scenario.tax = if d.0 { TaxMode::Group } else { TaxMode::Standalone };
-            s.scenario.after_plan = if d.1 { AfterPlan::Replace } else { AfterPlan::None };
+            s.scenario.tax = if d.0 {
+                TaxMode::Group
+            } else {
+                TaxMode::Standalone
+            };
+            s.scenario.after_plan = if d.1 {
+                AfterPlan::Replace
+            } else {
+                AfterPlan::None
+            };
             if d.2 {
-                s.compute.price_mode = PriceMode::Path { start_price: 2.5, decline: d.3, floor: 0.0 };
+                s.compute.price_mode = PriceMode::Path {
+                    start_price: 2.5,
+                    decline: d.3,
+                    floor: 0.0,
+                };
             }
             s
         })

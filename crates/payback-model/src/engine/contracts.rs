@@ -69,7 +69,10 @@ pub fn reserved_hours_total(size: f64, nq: usize, ramp_q: usize) -> f64 {
 impl Instance {
     /// A new instance; survival and the risk-adjusted minimum are set up from `weight` and
     /// the counterparty's quarterly survival.
-    #[expect(clippy::too_many_arguments, reason = "one call site per kind of instance, named fields")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per kind of instance, named fields"
+    )]
     pub fn new(
         contract: usize,
         first_start: usize,

@@ -29,6 +29,21 @@ pub struct Cohort {
     pub p_ref_at_spend: f64,
 }
 
+/// One purchase of accelerators, as the capex step asks for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Purchase {
+    /// Generation index.
+    pub generation: usize,
+    /// USD spent.
+    pub amount: f64,
+    /// Quarters until ready.
+    pub lead: u32,
+    /// Calendar year of the spend (the vintage).
+    pub year: i32,
+    /// Reference price at spend.
+    pub p_ref: f64,
+}
+
 /// Accelerators of one cohort that entered service in the same quarter.
 #[derive(Debug, Clone)]
 pub struct Lot {
@@ -153,17 +168,15 @@ impl Fleet {
         self.mw_on_order += mw;
     }
 
-    /// Buy `amount` USD of accelerators of generation `g`, ready after `lead` quarters.
-    pub fn buy_accelerators(
-        &mut self,
-        s: &Scenario,
-        i: usize,
-        g: usize,
-        amount: f64,
-        lead: u32,
-        year: i32,
-        p_ref: f64,
-    ) {
+    /// Buy accelerators, ready after the purchase's lead time.
+    pub fn buy_accelerators(&mut self, s: &Scenario, i: usize, buy: Purchase) {
+        let Purchase {
+            generation: g,
+            amount,
+            lead,
+            year,
+            p_ref,
+        } = buy;
         if amount <= 0.0 {
             return;
         }
@@ -254,7 +267,11 @@ impl Fleet {
             let gen_ = &s.generations[c.generation];
             let free_mw = (self.mw_in_service - self.mw_occupied).max(0.0);
             let fit = free_mw * 1000.0 / gen_.power_kw;
-            let n = if fit >= c.waiting * (1.0 - 1e-12) { c.waiting } else { fit };
+            let n = if fit >= c.waiting * (1.0 - 1e-12) {
+                c.waiting
+            } else {
+                fit
+            };
             if n > 0.0 {
                 let econ_q = super::pricing::quarters_in(gen_.economic_life_years);
                 let acct_q = super::pricing::quarters_in(gen_.accounting_life_years);

@@ -163,12 +163,23 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let last_launch = s.generations.iter().map(|g| abs_index(g.launch)).max().unwrap_or(start);
+        let last_launch = s
+            .generations
+            .iter()
+            .map(|g| abs_index(g.launch))
+            .max()
+            .unwrap_or(start);
         let total_share: f64 = s.tiers.iter().map(|t| t.share).sum();
         let tier_share_norm = s
             .tiers
             .iter()
-            .map(|t| if total_share > 0.0 { t.share / total_share } else { 0.0 })
+            .map(|t| {
+                if total_share > 0.0 {
+                    t.share / total_share
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let g_inf = match &s.inference {
             Some(inf) => growth_index(&inf.growth, abs0, n, i_start),
@@ -180,17 +191,23 @@ impl<'a> Ctx<'a> {
         let fronts: Vec<f64> = s
             .generations
             .iter()
-            .map(|g| pricing::front_loading(s.scenario.discount_rate, decline, g.pricing_life_years))
+            .map(|g| {
+                pricing::front_loading(s.scenario.discount_rate, decline, g.pricing_life_years)
+            })
             .collect();
-        let unit: Vec<pricing::UnitCosts> =
-            (0..s.generations.len()).map(|g| pricing::unit_costs(s, g, 1.0)).collect();
+        let unit: Vec<pricing::UnitCosts> = (0..s.generations.len())
+            .map(|g| pricing::unit_costs(s, g, 1.0))
+            .collect();
         let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
         let mut power_price = vec![0.0; n];
         let mut pp = pricing::power_price(s, -(i_start as i32));
         let decl_step = libm::pow(1.0 - decline, 0.25);
         let mut p_exp = vec![0.0; n];
         let mut pe = s.open_market.reference_price
-            * libm::pow(1.0 - decline, f64::from((-(i_start as i32)).min(last_launch - start)) / 4.0);
+            * libm::pow(
+                1.0 - decline,
+                f64::from((-(i_start as i32)).min(last_launch - start)) / 4.0,
+            );
         let mut p_ref = vec![0.0; n];
         let mut floor_ratio = vec![0.0; n];
         let t_last = last_launch - start;
@@ -202,8 +219,14 @@ impl<'a> Ctx<'a> {
                 pe *= decl_step;
             }
             let t_rel = i as i32 - i_start as i32;
-            let (p, f) =
-                pricing::reference_price_with(s, &fronts, &unit, abs0 + i as i32, t_rel, power_price[i]);
+            let (p, f) = pricing::reference_price_with(
+                s,
+                &fronts,
+                &unit,
+                abs0 + i as i32,
+                t_rel,
+                power_price[i],
+            );
             p_ref[i] = p;
             floor_ratio[i] = f;
         }
@@ -215,7 +238,11 @@ impl<'a> Ctx<'a> {
         }
         let mut pipe_survival_after = vec![0.0; pipe_nq + 1];
         for a in (0..pipe_nq).rev() {
-            let next = if a + 1 < pipe_nq { pipe_survival[a + 1] } else { 0.0 };
+            let next = if a + 1 < pipe_nq {
+                pipe_survival[a + 1]
+            } else {
+                0.0
+            };
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
         let geo = |base: f64| geometric(base, n, i_start);
@@ -241,7 +268,10 @@ impl<'a> Ctx<'a> {
             p_exp,
             power_price,
             rent_per_mw: s.facilities.cost_per_mw
-                * crate::finance::capital_recovery_quarterly(s.scenario.discount_rate, s.facilities.life_years),
+                * crate::finance::capital_recovery_quarterly(
+                    s.scenario.discount_rate,
+                    s.facilities.life_years,
+                ),
             pipe_survival,
             pipe_survival_after,
             g_open: growth_index(&s.open_market.growth, abs0, n, i_start),
@@ -329,7 +359,11 @@ impl State {
         let mut contract_minimum = vec![0.0; n_contracts];
         for (k, c) in s.contracts.iter().enumerate() {
             let nq = quarters_in(c.term_years);
-            let ramp_q = if c.ramp_years > 0.0 { quarters_in(c.ramp_years) } else { 0 };
+            let ramp_q = if c.ramp_years > 0.0 {
+                quarters_in(c.ramp_years)
+            } else {
+                0
+            };
             let hours = contracts::reserved_hours_total(c.ref_accelerators, nq, ramp_q);
             let price = match c.price {
                 ContractPrice::PerRefHour(p) => p,
@@ -418,7 +452,10 @@ impl State {
         let markup = if i == 0 || t_rel <= 0 || self.prev_capacity <= 0.0 {
             1.0
         } else {
-            let x = libm::pow(self.prev_demand / self.prev_capacity, s.compute.pricing_power);
+            let x = libm::pow(
+                self.prev_demand / self.prev_capacity,
+                s.compute.pricing_power,
+            );
             let cap = s.compute.markup_cap.max(floor_ratio);
             x.clamp(floor_ratio.min(cap), cap)
         };
@@ -459,13 +496,16 @@ impl State {
         let room = (capacity - named_held - pipe_existing).max(0.0);
         let signing = want.min(room);
         self.pipeline.hours[i] = signing;
-        self.pipeline.price[i] = price_now
-            * ctx.pipe_term_factor
-            * (1.0 - s.pipeline.reserved_discount);
+        self.pipeline.price[i] =
+            price_now * ctx.pipe_term_factor * (1.0 - s.pipeline.reserved_discount);
         let pipe_held = pipe_existing + signing;
         let tier_demand = (open_demand - pipe_held).max(0.0);
         let held = named_held + pipe_held;
-        let deliver = if held > capacity && held > 0.0 { capacity / held } else { 1.0 };
+        let deliver = if held > capacity && held > 0.0 {
+            capacity / held
+        } else {
+            1.0
+        };
 
         let named = self.named_flows(ctx, i, deliver);
         let pipe = self.pipeline_flows(ctx, i, deliver, pipe_nq);
@@ -480,11 +520,19 @@ impl State {
         if let (Some(x), true) = (&s.inference, active) {
             let tph = x.tokens_per_ref_hour * ctx.inf_efficiency[i];
             let list = x.price * ctx.inf_list[i];
-            let lag_p = if self.prev_p_ref > 0.0 { self.prev_p_ref } else { p_ref };
+            let lag_p = if self.prev_p_ref > 0.0 {
+                self.prev_p_ref
+            } else {
+                p_ref
+            };
             let floor = lag_p / (1.0 + s.compute.market_margin) / tph * 1e6 * (1.0 + x.min_margin);
             let price = list.max(floor);
             let raw = x.tokens * ctx.g_inf[i] * libm::pow(price / x.price, x.elasticity);
-            let tokens = if x.max_tokens > 0.0 { raw * x.max_tokens / (raw + x.max_tokens) } else { 0.0 };
+            let tokens = if x.max_tokens > 0.0 {
+                raw * x.max_tokens / (raw + x.max_tokens)
+            } else {
+                0.0
+            };
             inf = InferenceQuarter {
                 tph,
                 price,
@@ -498,10 +546,15 @@ impl State {
         let mut ag = AgentQuarter::default();
         if let (Some(a), true) = (&s.agents, active) {
             let production = abs >= abs_index(a.production_start);
-            let market = if production { a.market } else { a.market * a.pilot_share };
+            let market = if production {
+                a.market
+            } else {
+                a.market * a.pilot_share
+            };
             if t_rel > 0 {
                 let n_prev = self.seats;
-                let new = ((a.p / 4.0 + a.q / 4.0 * n_prev / a.market.max(1e-300)) * (market - n_prev))
+                let new = ((a.p / 4.0 + a.q / 4.0 * n_prev / a.market.max(1e-300))
+                    * (market - n_prev))
                     .max(0.0);
                 let churn_q = ctx.churn_q;
                 self.seats = (n_prev + new - churn_q * n_prev).max(0.0);
@@ -595,7 +648,10 @@ impl State {
             revenue_tiers += rev;
         }
 
-        let served = served_contracts + served_pipeline + inf.served_hours + ag.served_hours
+        let served = served_contracts
+            + served_pipeline
+            + inf.served_hours
+            + ag.served_hours
             + served_internal
             + served_tiers;
         let demand_total = held + internal_demand + inf.hours + ag.hours + tier_demand;
@@ -603,16 +659,31 @@ impl State {
             + (ag.hours - ag.served_hours)
             + (internal_demand - served_internal)
             + (tier_demand - served_tiers);
-        let utilization = if capacity > 0.0 { (served / capacity).clamp(0.0, 1.0) } else { 0.0 };
+        let utilization = if capacity > 0.0 {
+            (served / capacity).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
 
         // 6. Revenue, costs, cash.
-        let inf_fraction = if inf.hours > 0.0 { inf.served_hours / inf.hours } else { 0.0 };
+        let inf_fraction = if inf.hours > 0.0 {
+            inf.served_hours / inf.hours
+        } else {
+            0.0
+        };
         let tokens_served = inf.tokens * inf_fraction;
         let revenue_inference = tokens_served * inf.price / 1e6;
-        let ag_fraction = if ag.hours > 0.0 { ag.served_hours / ag.hours } else { 1.0 };
+        let ag_fraction = if ag.hours > 0.0 {
+            ag.served_hours / ag.hours
+        } else {
+            1.0
+        };
         let revenue_agents = ag.revenue * ag_fraction;
         let revenue_forfeited = named.forfeited;
-        let revenue = named.revenue + pipe.revenue + revenue_tiers + revenue_inference
+        let revenue = named.revenue
+            + pipe.revenue
+            + revenue_tiers
+            + revenue_inference
             + revenue_agents
             + revenue_forfeited;
 
@@ -665,13 +736,21 @@ impl State {
             let g = &s.generations[l.generation];
             let life = quarters_in(g.economic_life_years) as f64;
             let left = (l.last - i) as f64 / life;
-            let ratio = if c.p_ref_at_spend > 0.0 { p_ref / c.p_ref_at_spend } else { 1.0 };
+            let ratio = if c.p_ref_at_spend > 0.0 {
+                p_ref / c.p_ref_at_spend
+            } else {
+                1.0
+            };
             econ_value += l.salvage + (l.cost - l.salvage) * ratio * left;
         }
         for c in self.fleet.cohorts.iter().filter(|c| c.waiting > 0.0) {
             let g = &s.generations[c.generation];
             let cost = c.waiting * c.unit_cost;
-            let ratio = if c.p_ref_at_spend > 0.0 { p_ref / c.p_ref_at_spend } else { 1.0 };
+            let ratio = if c.p_ref_at_spend > 0.0 {
+                p_ref / c.p_ref_at_spend
+            } else {
+                1.0
+            };
             econ_value += cost * g.salvage + cost * (1.0 - g.salvage) * ratio;
         }
 
@@ -697,7 +776,11 @@ impl State {
             }
         };
         let deferred = named.deferred;
-        let deferred_prev = if i > 0 { self.q.deferred_revenue[i - 1] } else { 0.0 };
+        let deferred_prev = if i > 0 {
+            self.q.deferred_revenue[i - 1]
+        } else {
+            0.0
+        };
         let deferred_change = deferred - deferred_prev;
         let ocf = ebitda - tax + deferred_change;
         let capex = capex_acc + capex_fac;
@@ -708,7 +791,9 @@ impl State {
         let mut mark = 0.0;
         for (k, e) in s.equity.iter().enumerate() {
             for inv in e.investments.iter().filter(|v| abs_index(v.quarter) == abs) {
-                let val = inv.valuation.unwrap_or_else(|| valuation_at(&e.valuation, abs));
+                let val = inv
+                    .valuation
+                    .unwrap_or_else(|| valuation_at(&e.valuation, abs));
                 if val > 0.0 {
                     self.stake[k] += inv.amount / val;
                 }
@@ -806,11 +891,18 @@ impl State {
         q.tokens_per_ref_hour[i] = inf.tph;
         q.agent_seats[i] = if active { self.seats } else { 0.0 };
         q.agent_price[i] = ag.price;
-        q.nbv_accelerators[i] = self.fleet.lots.iter().filter(|l| l.active).map(|l| l.nbv).sum();
+        q.nbv_accelerators[i] = self
+            .fleet
+            .lots
+            .iter()
+            .filter(|l| l.active)
+            .map(|l| l.nbv)
+            .sum();
         q.nbv_facilities[i] = fq.nbv_shell;
         let prev = |v: &Vec<f64>| if i > 0 { v[i - 1] } else { 0.0 };
         q.hardware_placed_cost[i] = prev(&q.hardware_placed_cost) + fq.placed;
-        q.hardware_depreciation_cumulative[i] = prev(&q.hardware_depreciation_cumulative) + fq.dep_acc;
+        q.hardware_depreciation_cumulative[i] =
+            prev(&q.hardware_depreciation_cumulative) + fq.dep_acc;
         q.impairment_cumulative[i] = prev(&q.impairment_cumulative) + impairment;
         q.salvage_cumulative[i] = prev(&q.salvage_cumulative) + salvage;
 
@@ -843,7 +935,17 @@ impl State {
                     fac += amount;
                 }
                 TrancheKind::Accelerators => {
-                    self.fleet.buy_accelerators(s, i, t.generation, amount, t.lead_time, year, p_ref);
+                    self.fleet.buy_accelerators(
+                        s,
+                        i,
+                        fleet::Purchase {
+                            generation: t.generation,
+                            amount,
+                            lead: t.lead_time,
+                            year,
+                            p_ref,
+                        },
+                    );
                     acc += amount;
                 }
                 TrancheKind::Mix {
@@ -857,7 +959,9 @@ impl State {
                     let free = self.fleet.mw_in_service + self.fleet.mw_on_order
                         - self.fleet.mw_occupied
                         - self.fleet.mw_waiting(s);
-                    let mw = (need - free.max(0.0)).max(0.0).min(budget / s.facilities.cost_per_mw);
+                    let mw = (need - free.max(0.0))
+                        .max(0.0)
+                        .min(budget / s.facilities.cost_per_mw);
                     let shell = mw * s.facilities.cost_per_mw;
                     let mut left = budget - shell;
                     if s.scenario.mix_excess == crate::scenario::MixExcess::Accelerators {
@@ -865,7 +969,17 @@ impl State {
                         left = 0.0;
                     }
                     self.fleet.buy_shells(s, i, shell);
-                    self.fleet.buy_accelerators(s, i, t.generation, acc_amount, t.lead_time, year, p_ref);
+                    self.fleet.buy_accelerators(
+                        s,
+                        i,
+                        fleet::Purchase {
+                            generation: t.generation,
+                            amount: acc_amount,
+                            lead: t.lead_time,
+                            year,
+                            p_ref,
+                        },
+                    );
                     acc += acc_amount;
                     fac += shell;
                     unspent += left;
@@ -879,24 +993,45 @@ impl State {
     /// tranche, `lead` quarters ahead of the retirement.
     fn replace(&mut self, ctx: &Ctx, i: usize, year: i32, p_ref: f64) -> f64 {
         let s = ctx.s;
-        let Some(last) = ctx.last_tranche else { return 0.0 };
-        if s.scenario.after_plan != crate::scenario::AfterPlan::Replace || s.generations.is_empty() {
+        let Some(last) = ctx.last_tranche else {
+            return 0.0;
+        };
+        if s.scenario.after_plan != crate::scenario::AfterPlan::Replace || s.generations.is_empty()
+        {
             return 0.0;
         }
         let lead = ctx.replace_lead as usize;
         // Lots whose last quarter is i + lead - 1 free their megawatts at i + lead.
-        let Some(target) = (i + lead).checked_sub(1) else { return 0.0 };
+        let Some(target) = (i + lead).checked_sub(1) else {
+            return 0.0;
+        };
         if target < last {
             return 0.0;
         }
-        let mw: f64 = self.fleet.lots.iter().filter(|l| l.last == target).map(|l| l.mw).sum();
+        let mw: f64 = self
+            .fleet
+            .lots
+            .iter()
+            .filter(|l| l.last == target)
+            .map(|l| l.mw)
+            .sum();
         if mw <= 0.0 {
             return 0.0;
         }
         let g = pricing::newest_on_sale(s, ctx.abs0 + i as i32);
         let gen_ = &s.generations[g];
         let amount = mw * 1000.0 / gen_.power_kw * gen_.unit_cost;
-        self.fleet.buy_accelerators(s, i, g, amount, ctx.replace_lead, year, p_ref);
+        self.fleet.buy_accelerators(
+            s,
+            i,
+            fleet::Purchase {
+                generation: g,
+                amount,
+                lead: ctx.replace_lead,
+                year,
+                p_ref,
+            },
+        );
         amount
     }
 
@@ -952,7 +1087,9 @@ impl State {
 
     fn pipeline_held(&self, ctx: &Ctx, i: usize, nq: usize) -> f64 {
         let from = (i + 1).saturating_sub(nq);
-        (from..i).map(|s| self.pipeline.hours[s] * ctx.pipe_survival[i - s]).sum()
+        (from..i)
+            .map(|s| self.pipeline.hours[s] * ctx.pipe_survival[i - s])
+            .sum()
     }
 
     fn named_flows(&mut self, ctx: &Ctx, i: usize, d: f64) -> CommitmentFlows {
@@ -1018,7 +1155,11 @@ impl State {
             let price = self.pipeline.price[s];
             let age = i - s;
             let s_now = ctx.pipe_survival[age];
-            let s_prev = if age > 0 { ctx.pipe_survival[age - 1] } else { s_now };
+            let s_prev = if age > 0 {
+                ctx.pipe_survival[age - 1]
+            } else {
+                s_now
+            };
             let m = hours * p.take_or_pay * price;
             let left_incl = (nq - age) as f64;
             if age == 0 {
@@ -1038,7 +1179,9 @@ impl State {
 
 /// Valuation on a log-linear path between points, flat outside.
 pub(crate) fn valuation_at(path: &[(Quarter, f64)], abs: i32) -> f64 {
-    let Some(first) = path.first() else { return 0.0 };
+    let Some(first) = path.first() else {
+        return 0.0;
+    };
     if abs <= abs_index(first.0) {
         return first.1;
     }

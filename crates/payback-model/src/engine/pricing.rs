@@ -48,10 +48,7 @@ pub fn unit_costs(s: &Scenario, g: usize, price_per_mwh: f64) -> UnitCosts {
         shell: shell_cost * capital_recovery_quarterly(r, s.facilities.life_years),
         opex: s.opex.rate / 4.0 * (gen_.unit_cost + shell_cost),
         power: mw * s.facilities.pue * HOURS * price_per_mwh,
-        sellable_hours: HOURS
-            * gen_.availability
-            * s.compute.expected_utilization
-            * gen_.perf,
+        sellable_hours: HOURS * gen_.availability * s.compute.expected_utilization * gen_.perf,
     }
 }
 
@@ -157,7 +154,9 @@ pub fn reference_price(s: &Scenario, decline: f64, abs: i32, t_rel: i32) -> (f64
         .iter()
         .map(|g| front_loading(s.scenario.discount_rate, decline, g.pricing_life_years))
         .collect();
-    let unit: Vec<UnitCosts> = (0..s.generations.len()).map(|g| unit_costs(s, g, 1.0)).collect();
+    let unit: Vec<UnitCosts> = (0..s.generations.len())
+        .map(|g| unit_costs(s, g, 1.0))
+        .collect();
     reference_price_with(s, &fronts, &unit, abs, t_rel, power_price(s, t_rel))
 }
 
@@ -177,16 +176,18 @@ pub fn reference_price_with(
         ..unit[g]
     };
     let p = match s.compute.price_mode {
-        PriceMode::CostPlus => {
-            costs.full_per_hour() * fronts[g] * (1.0 + s.compute.market_margin)
-        }
+        PriceMode::CostPlus => costs.full_per_hour() * fronts[g] * (1.0 + s.compute.market_margin),
         PriceMode::Path {
             start_price,
             decline,
             floor,
         } => (start_price * libm::pow(1.0 - decline, f64::from(t_rel) / 4.0)).max(floor),
     };
-    let floor = if p > 0.0 { costs.cash_per_hour() / p } else { 0.0 };
+    let floor = if p > 0.0 {
+        costs.cash_per_hour() / p
+    } else {
+        0.0
+    };
     (p, floor)
 }
 

@@ -6,8 +6,8 @@ use super::fleet::Lot;
 use super::pricing::{self, abs_index, quarters_in};
 use super::{Ctx, State, valuation_at};
 use crate::finance::{
-    self, Payback, irr_quarterly_annualised, mirr_quarterly_annualised,
-    npv_quarterly, quarterly_rate,
+    self, Payback, irr_quarterly_annualised, mirr_quarterly_annualised, npv_quarterly,
+    quarterly_rate,
 };
 use crate::projection::{
     BookCover, ContractSeries, Dated, OptionalSeries, RevenueMix, Summary, TierSeries, Vintage,
@@ -114,7 +114,10 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     let revenue_mix = RevenueMix {
         contracts: sum(&q.revenue_contracts),
         pipeline: sum(&q.revenue_pipeline),
-        tiers: tiers.iter().map(|t| (t.name.clone(), sum(&t.revenue))).collect(),
+        tiers: tiers
+            .iter()
+            .map(|t| (t.name.clone(), sum(&t.revenue)))
+            .collect(),
         inference: sum(&q.revenue_inference),
         agents: sum(&q.revenue_agents),
         forfeited: sum(&q.revenue_forfeited),
@@ -131,8 +134,7 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
             .sum()
     };
     let mark_end = q.equity_mark.last().copied().unwrap_or(0.0);
-    let useful_life_gap =
-        sum(&q.depreciation) + sum(&q.impairment) - sum(&q.economic_depreciation);
+    let useful_life_gap = sum(&q.depreciation) + sum(&q.impairment) - sum(&q.economic_depreciation);
 
     let summary = Summary {
         payback_quarter: quarter_of(&payback),
@@ -218,7 +220,10 @@ fn runoff(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Vec<f64> {
     }
     let last4 = h.saturating_sub(4)..h;
     let cap4: f64 = q.capacity[last4.clone()].iter().sum();
-    let rev4: f64 = last4.clone().map(|t| q.revenue[t] - q.revenue_agents[t]).sum();
+    let rev4: f64 = last4
+        .clone()
+        .map(|t| q.revenue[t] - q.revenue_agents[t])
+        .sum();
     let util4: f64 = if cap4 > 0.0 {
         last4.clone().map(|t| q.served[t]).sum::<f64>() / cap4
     } else {

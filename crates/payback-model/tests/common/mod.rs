@@ -12,7 +12,13 @@ pub fn year(y: i32) -> Vec<Quarter> {
     (1..=4).map(|k| Quarter::new(y, k).unwrap()).collect()
 }
 
-pub fn generation(name: &str, launch: &str, unit_cost: f64, power_kw: f64, perf: f64) -> Generation {
+pub fn generation(
+    name: &str,
+    launch: &str,
+    unit_cost: f64,
+    power_kw: f64,
+    perf: f64,
+) -> Generation {
     Generation {
         name: name.into(),
         launch: q(launch),
@@ -36,14 +42,25 @@ pub fn representative() -> Scenario {
         generation("R300", "2029Q1", 80_000.0, 2.5, 9.0),
     ];
     let mut capex = Vec::new();
-    for (y, amount, g) in [(2023, 30e9, 0), (2024, 60e9, 0), (2025, 90e9, 1), (2026, 150e9, 1),
-        (2027, 170e9, 2), (2028, 180e9, 2), (2029, 180e9, 3), (2030, 180e9, 3)] {
+    for (y, amount, g) in [
+        (2023, 30e9, 0),
+        (2024, 60e9, 0),
+        (2025, 90e9, 1),
+        (2026, 150e9, 1),
+        (2027, 170e9, 2),
+        (2028, 180e9, 2),
+        (2029, 180e9, 3),
+        (2030, 180e9, 3),
+    ] {
         capex.push(Tranche {
             quarters: year(y),
             period_label: y.to_string(),
             amount,
             ai_share: 0.8,
-            kind: TrancheKind::Mix { accelerators: 0.65, facilities: 0.35 },
+            kind: TrancheKind::Mix {
+                accelerators: 0.65,
+                facilities: 0.35,
+            },
             generation: g,
             lead_time: 2,
         });
@@ -80,16 +97,26 @@ pub fn representative() -> Scenario {
             markup_cap: 2.0,
             expected_decline: None,
         },
-        power: Power { price_per_mwh: 75.0, escalation: 0.02, idle_draw: 0.3 },
+        power: Power {
+            price_per_mwh: 75.0,
+            escalation: 0.02,
+            idle_draw: 0.3,
+        },
         opex: Opex { rate: 0.04 },
         open_market: OpenMarket {
             reference_price: 2.4,
             ref_hours: 2.0e9,
-            growth: YearPath { points: vec![(2024, 0.8), (2027, 0.4), (2030, 0.15)] },
+            growth: YearPath {
+                points: vec![(2024, 0.8), (2027, 0.4), (2030, 0.15)],
+            },
             elasticity: -0.5,
             f_max: 5.0,
         },
-        counterparties: vec![Counterparty { id: "openai".into(), name: "OpenAI".into(), hazard: 0.04 }],
+        counterparties: vec![Counterparty {
+            id: "openai".into(),
+            name: "OpenAI".into(),
+            hazard: 0.04,
+        }],
         contracts: vec![Contract {
             name: "lab-a".into(),
             counterparty: Some(0),
@@ -115,13 +142,33 @@ pub fn representative() -> Scenario {
             hazard: 0.01,
         },
         tiers: vec![
-            Tier { name: "standard".into(), share: 0.6, premium: 1.0, premium_decay: 0.0, latest_generation: false },
-            Tier { name: "low-latency".into(), share: 0.25, premium: 1.5, premium_decay: 0.2, latest_generation: false },
-            Tier { name: "latest-generation".into(), share: 0.15, premium: 1.8, premium_decay: 0.3, latest_generation: true },
+            Tier {
+                name: "standard".into(),
+                share: 0.6,
+                premium: 1.0,
+                premium_decay: 0.0,
+                latest_generation: false,
+            },
+            Tier {
+                name: "low-latency".into(),
+                share: 0.25,
+                premium: 1.5,
+                premium_decay: 0.2,
+                latest_generation: false,
+            },
+            Tier {
+                name: "latest-generation".into(),
+                share: 0.15,
+                premium: 1.8,
+                premium_decay: 0.3,
+                latest_generation: true,
+            },
         ],
         inference: Some(Inference {
             tokens: 2e15,
-            growth: YearPath { points: vec![(2024, 1.0), (2028, 0.4)] },
+            growth: YearPath {
+                points: vec![(2024, 1.0), (2028, 0.4)],
+            },
             price: 2.0,
             price_decline: 0.4,
             min_margin: 0.1,
@@ -149,7 +196,11 @@ pub fn representative() -> Scenario {
             counterparty: Some(0),
             opening_stake: 0.1,
             cost_basis: 10e9,
-            investments: vec![Investment { quarter: q("2026Q1"), amount: 5e9, valuation: None }],
+            investments: vec![Investment {
+                quarter: q("2026Q1"),
+                amount: 5e9,
+                valuation: None,
+            }],
             valuation: vec![(q("2024Q1"), 100e9), (q("2026Q4"), 500e9)],
         }],
         internal: Internal::Share(0.1),
