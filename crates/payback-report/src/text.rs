@@ -108,17 +108,9 @@ pub fn irr_text(irr: &IrrResult) -> String {
 fn book_cover_text(p: &Projection) -> String {
     let b = &p.summary.book_cover;
     if b.surplus >= 0.0 {
-        format!(
-            "covered, {} to spare (book {})",
-            fmt::money_b(b.surplus),
-            fmt::money_b(b.value)
-        )
+        format!("yes, {} to spare", fmt::money_b(b.surplus))
     } else {
-        format!(
-            "not covered, short {} (book {})",
-            fmt::money_b(-b.surplus),
-            fmt::money_b(b.value)
-        )
+        format!("no, short {}", fmt::money_b(-b.surplus))
     }
 }
 
@@ -147,7 +139,10 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
     row("Payback with runoff", &|r| {
         payback_text(&s(r).payback_runoff, s(r).payback_runoff_quarter)
     });
-    row("Book value vs shortfall", &|r| {
+    row("Book value at horizon", &|r| {
+        fmt::money_b(s(r).book_cover.value)
+    });
+    row("Book value covers shortfall", &|r| {
         book_cover_text(r.projection)
     });
     row("Cash-flow positive from", &|r| {

@@ -1,6 +1,7 @@
 //! The one integration-test binary of `payback-input`: annotated invalid fixtures, valid
 //! fixtures, overlays, generated docs and a never-panics property.
 
+mod builtins;
 mod docs;
 mod fixtures;
 mod overlays;
