@@ -403,14 +403,14 @@ impl Tracer<'_> {
             if tr.quarters.contains(&quarter) {
                 let per_q = tr.amount * tr.ai_share / tr.quarters.len() as f64;
                 terms.push(node(
-                    &format!("capex[{k}] ({}) this quarter", tr.period_label),
+                    &format!("capex.{k} ({}) this quarter", tr.period_label),
                     per_q,
                     "USD",
                     "amount x ai_share / quarters in the period (the facility part capped by the \
                      megawatts its accelerators need; the rest unspent)",
                     vec![
-                        input(&format!("capex[{k}].amount"), tr.amount, "USD"),
-                        input(&format!("capex[{k}].ai_share"), tr.ai_share, "ratio"),
+                        input(&format!("capex.{k}.amount"), tr.amount, "USD"),
+                        input(&format!("capex.{k}.ai_share"), tr.ai_share, "ratio"),
                     ],
                 ));
             }

@@ -364,7 +364,8 @@ pub struct Summary {
     pub mirr_with_terminal: Option<f64>,
     /// (sum OCF + terminal value) / sum capex; `None` without capex.
     pub moic: Option<f64>,
-    /// Largest negative cumulative FCF (0 if never negative), and when.
+    /// Peak funding need: minus the lowest cumulative FCF (a positive amount; 0 if the
+    /// cumulative never goes negative), and the quarter of that low.
     pub peak_funding: Dated,
     /// Highest RPO, and when.
     pub peak_rpo: Dated,
