@@ -1512,6 +1512,11 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
     };
     let tokens_per_seat_month = cx.num(t, "tokens_per_seat_month");
     let token_growth = cx.num(t, "token_growth");
+    let agent_tph = if t.has("tokens_per_ref_hour") {
+        cx.num(t, "tokens_per_ref_hour").map(Some)
+    } else {
+        Some(None)
+    };
     let noncompute_share = cx.num(t, "noncompute_share");
     Some(Agents {
         market: market?,
@@ -1525,6 +1530,7 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
         pricing: pricing?,
         tokens_per_seat_month: tokens_per_seat_month?,
         token_growth: token_growth?,
+        tokens_per_ref_hour: agent_tph?,
         noncompute_share: noncompute_share?,
     })
 }

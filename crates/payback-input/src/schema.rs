@@ -1209,6 +1209,14 @@ static KEYS: &[KeyDoc] = &[
         "Tokens per seat-month at the start.",
     ),
     k(
+        "agents.tokens_per_ref_hour",
+        T::Number,
+        "tokens/ref-hour",
+        D::Optional,
+        B::Positive,
+        "Tokens served per reference-hour for agents (constant); default: `inference.tokens_per_ref_hour` with its efficiency gain. Required when there is no `[inference]`.",
+    ),
+    k(
         "agents.token_growth",
         T::Number,
         RATE,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod engine;
 pub mod explain;
 pub mod finance;
+pub mod params;
 pub mod period;
 pub mod projection;
 pub mod scenario;

@@ -158,11 +158,11 @@ impl PeriodSpec {
             Some(r) => (true, r),
             None => (false, t),
         };
-        if rest.len() < 4 {
+        // `get` rather than indexing: the text is user input and may not be ASCII.
+        let (Some(head), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
             return Err(bad());
-        }
-        let year = parse_year(&rest[..4]).ok_or_else(bad)?;
-        let tail = &rest[4..];
+        };
+        let year = parse_year(head).ok_or_else(bad)?;
         let spec = if tail.is_empty() {
             if fiscal {
                 PeriodSpec::FiscalYear(year)
@@ -170,7 +170,9 @@ impl PeriodSpec {
                 PeriodSpec::Year(year)
             }
         } else {
-            let (kind, num) = tail.split_at(1);
+            let Some((kind, num)) = tail.split_at_checked(1) else {
+                return Err(bad());
+            };
             let n: u8 = num.parse().map_err(|_| bad())?;
             match (kind, fiscal) {
                 ("Q" | "q", false) if (1..=4).contains(&n) => {
@@ -246,6 +248,10 @@ mod tests {
         assert!(PeriodSpec::parse("2026Q5").is_err());
         assert!(PeriodSpec::parse("2026H3").is_err());
         assert!(PeriodSpec::parse("26Q1").is_err());
+        // Non-ASCII input is an error, not a panic on a char boundary.
+        assert!(PeriodSpec::parse("2026é").is_err());
+        assert!(PeriodSpec::parse("20é6Q1").is_err());
+        assert!(PeriodSpec::parse("2026Qé").is_err());
     }
 
     #[test]

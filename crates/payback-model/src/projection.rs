@@ -89,9 +89,9 @@ quarterly_series! {
     demand_open_market: "ref-hours",
     /// Open-market demand left for the tiers after the pipeline held.
     demand_tiers: "ref-hours",
-    /// Hours used under named contracts (reserved x usage, expected).
+    /// Hours reserved (held) under named contracts, expected over survival and renewals.
     demand_contracts: "ref-hours",
-    /// Hours used under the pipeline (held x usage, expected).
+    /// Hours reserved (held) under the pipeline, expected over its hazard.
     demand_pipeline: "ref-hours",
     /// Compute demanded by inference.
     demand_inference: "ref-hours",

@@ -432,6 +432,9 @@ pub struct Agents {
     pub tokens_per_seat_month: f64,
     /// Annual growth of tokens per seat-month.
     pub token_growth: f64,
+    /// Tokens an agent's model serves per reference-hour at the start; `None` = the same as
+    /// `[inference]` (including its efficiency gain). Required without `[inference]`.
+    pub tokens_per_ref_hour: Option<f64>,
     /// Share of agent revenue spent on non-compute cost.
     pub noncompute_share: f64,
 }

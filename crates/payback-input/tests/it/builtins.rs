@@ -11,14 +11,24 @@ fn file(name: &str) -> SourceFile {
 
 #[test]
 fn every_builtin_combination_satisfies_the_identities() {
-    let combos: [&[&str]; 5] = [&[], &["bull"], &["bear"], &["bull", "bear"], &["bear", "bull"]];
+    let combos: [&[&str]; 5] = [
+        &[],
+        &["bull"],
+        &["bear"],
+        &["bull", "bear"],
+        &["bear", "bull"],
+    ];
     for overlays in combos {
         let ov: Vec<SourceFile> = overlays.iter().map(|o| file(o)).collect();
         let loaded = match load(&file("default"), &ov) {
             Ok(l) => l,
             Err(e) => panic!("default + {overlays:?}: {e:?}"),
         };
-        assert!(loaded.warnings.is_empty(), "{overlays:?}: {:?}", loaded.warnings);
+        assert!(
+            loaded.warnings.is_empty(),
+            "{overlays:?}: {:?}",
+            loaded.warnings
+        );
         let p = project(&loaded.scenario);
         if let Err(e) = audit(&p) {
             panic!("default + {overlays:?}: {e}");
@@ -30,8 +40,16 @@ fn every_builtin_combination_satisfies_the_identities() {
 fn overlay_order_matters_only_where_both_touch_a_path() {
     // bull then bear and bear then bull differ (later wins), and both differ from base.
     let base = project(&load(&file("default"), &[]).unwrap().scenario);
-    let bb = project(&load(&file("default"), &[file("bull"), file("bear")]).unwrap().scenario);
-    let bb2 = project(&load(&file("default"), &[file("bear"), file("bull")]).unwrap().scenario);
+    let bb = project(
+        &load(&file("default"), &[file("bull"), file("bear")])
+            .unwrap()
+            .scenario,
+    );
+    let bb2 = project(
+        &load(&file("default"), &[file("bear"), file("bull")])
+            .unwrap()
+            .scenario,
+    );
     assert_ne!(base.summary.npv, bb.summary.npv);
     assert_ne!(bb.summary.npv, bb2.summary.npv);
 }

@@ -1,9 +1,10 @@
 //! The projection: one pass over the quarters, from the earliest dated input (history) to the
 //! horizon, in the order of `model.md`'s flywheel. Each quarter:
 //!
-//! 1. capex is spent (shells ordered, accelerators bought), `after_plan` replacements bought;
-//! 2. shells arrive, the power queue fills free megawatts, hardware depreciates ([`fleet`]);
-//! 3. the reference price and the lagged scarcity markup are set ([`pricing`]);
+//! 1. the reference price and the lagged scarcity markup are set ([`pricing`]; purchases
+//!    record the price at spend);
+//! 2. capex is spent (shells ordered, accelerators bought), `after_plan` replacements bought;
+//! 3. shells arrive, the power queue fills free megawatts, hardware depreciates ([`fleet`]);
 //! 4. open-market demand, the pipeline's signings, contract holds and renewals;
 //! 5. capacity is allocated: contracts, own products (ranked), internal use, tiers;
 //! 6. revenue, power, opex, tax and cash; then retirements (salvage, impairment).
@@ -158,7 +159,9 @@ impl<'a> Ctx<'a> {
                     spends[i as usize].push((k, per_q));
                     if last_tranche.is_none_or(|l| i as usize >= l) {
                         last_tranche = Some(i as usize);
-                        replace_lead = t.lead_time;
+                        if t.kind != TrancheKind::Facilities {
+                            replace_lead = t.lead_time;
+                        }
                     }
                 }
             }
@@ -206,7 +209,7 @@ impl<'a> Ctx<'a> {
         let mut pe = s.open_market.reference_price
             * libm::pow(
                 1.0 - decline,
-                f64::from((-(i_start as i32)).min(last_launch - start)) / 4.0,
+                f64::from((-(i_start as i32)).min((last_launch - start).max(0))) / 4.0,
             );
         let mut p_ref = vec![0.0; n];
         let mut floor_ratio = vec![0.0; n];
@@ -215,7 +218,7 @@ impl<'a> Ctx<'a> {
             power_price[i] = pp;
             pp *= esc_step;
             p_exp[i] = pe;
-            if (i as i32 - i_start as i32) < t_last {
+            if (i as i32 - i_start as i32) < t_last.max(0) {
                 pe *= decl_step;
             }
             let t_rel = i as i32 - i_start as i32;
@@ -483,15 +486,16 @@ impl State {
         for x in self.instances.iter_mut().filter(|x| x.sign <= i) {
             x.advance(i);
         }
-        self.renew(ctx, i, capacity, price_now);
+        let pipe_nq = quarters_in(s.pipeline.term_years);
+        let pipe_before = self.pipeline_held(ctx, i, pipe_nq);
+        self.renew(ctx, i, capacity - pipe_before, price_now);
         let named_held: f64 = self
             .instances
             .iter()
             .filter(|x| x.sign <= i)
             .map(|x| x.weight * x.s_now * x.reserved_hours(i))
             .sum();
-        let pipe_nq = quarters_in(s.pipeline.term_years);
-        let pipe_existing = self.pipeline_held(ctx, i, pipe_nq);
+        let pipe_existing = pipe_before;
         let want = (s.pipeline.commit_share * open_demand - pipe_existing).max(0.0);
         let room = (capacity - named_held - pipe_existing).max(0.0);
         let signing = want.min(room);
@@ -572,12 +576,17 @@ impl State {
                 a.pilot_price
             };
             let tpsm = a.tokens_per_seat_month * ctx.agent_tokens[i];
-            let tph = if inf.tph > 0.0 {
-                inf.tph
-            } else {
-                s.inference.as_ref().map_or(1.0, |x| x.tokens_per_ref_hour)
+            // Agents run on the inference fleet's efficiency unless given their own.
+            let tph = match (a.tokens_per_ref_hour, &s.inference) {
+                (Some(x), _) => x,
+                (None, Some(x)) => x.tokens_per_ref_hour * ctx.inf_efficiency[i],
+                (None, None) => 0.0,
             };
-            let hours = self.seats * 3.0 * tpsm / tph;
+            let hours = if tph > 0.0 {
+                self.seats * 3.0 * tpsm / tph
+            } else {
+                0.0
+            };
             let revenue = self.seats * 3.0 * price;
             ag = AgentQuarter {
                 price,
@@ -1035,7 +1044,8 @@ impl State {
         amount
     }
 
-    /// Renew named contracts whose term ended last quarter.
+    /// Renew named contracts whose term ended last quarter, within `room` (capacity less the
+    /// pipeline's holds).
     fn renew(&mut self, ctx: &Ctx, i: usize, capacity: f64, price_now: f64) {
         let s = ctx.s;
         let n = self.instances.len();

@@ -47,8 +47,16 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
 
     let runoff_flows = runoff(ctx, &st, &q);
     let tv_runoff = discounted_sum(&runoff_flows, rq);
+    // Shells on order at the horizon are carried at cost, like queued accelerators.
+    let shells_on_order: f64 = st
+        .fleet
+        .shells
+        .iter()
+        .filter(|b| b.arrive >= ctx.n)
+        .map(|b| b.cost)
+        .sum();
     let nbv_end = if h > 0 {
-        q.nbv_accelerators[h - 1] + q.nbv_facilities[h - 1] + q.queued_cost[h - 1]
+        q.nbv_accelerators[h - 1] + q.nbv_facilities[h - 1] + q.queued_cost[h - 1] + shells_on_order
     } else {
         0.0
     };

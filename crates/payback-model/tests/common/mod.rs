@@ -189,6 +189,7 @@ pub fn representative() -> Scenario {
             pricing: AgentPricing::Fixed(30.0),
             tokens_per_seat_month: 3e6,
             token_growth: 0.3,
+            tokens_per_ref_hour: None,
             noncompute_share: 0.3,
         }),
         equity: vec![EquityStake {

@@ -1,0 +1,1 @@
+//! Scorecard text (in progress).

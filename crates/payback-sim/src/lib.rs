@@ -1,0 +1,1 @@
+//! Monte Carlo (placeholder while it is written).

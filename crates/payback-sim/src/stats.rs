@@ -1,0 +1,264 @@
+//! Statistics that merge exactly across blocks: exact value lists (percentiles by
+//! Hyndman–Fan type 7, Excel's `PERCENTILE.INC`) up to [`crate::EXACT_LIMIT`] paths, and beyond
+//! it a fixed-bin histogram sketch whose range is learned from the first block.
+//!
+//! Sketch error bound: a percentile that falls inside the histogram's range is within one bin
+//! width ((hi - lo) / [`SKETCH_BINS`]) of the exact type-7 value; one that falls in the
+//! under- or overflow is bounded by the exact minimum or maximum, and its bound is the gap
+//! to the range (reported with each value). Counts are integers, so merging sketches is exact
+//! and order-free; sums are added in block order.
+
+use serde::Serialize;
+
+/// Bins of a histogram sketch.
+pub const SKETCH_BINS: usize = 4096;
+
+/// The `p`-th percentile (0..=1) of sorted values, Hyndman–Fan type 7 (Excel
+/// `PERCENTILE.INC`, NumPy's default): `h = (n - 1) p`, interpolate between the order
+/// statistics around `h`. `None` for no values.
+pub fn percentile_type7(sorted: &[f64], p: f64) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = libm::floor(h) as usize;
+    let hi = (lo + 1).min(n - 1);
+    let x = sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]);
+    Some(x)
+}
+
+/// A fixed-bin histogram over `[lo, lo + width x bins)`, with under/overflow counts and the
+/// exact minimum and maximum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sketch {
+    lo: f64,
+    width: f64,
+    bins: Vec<u64>,
+    under: u64,
+    over: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Sketch {
+    /// A sketch whose range covers `[min, max]` of a first sample, widened by half its span
+    /// on each side (a degenerate span is widened by 1 % of the value, at least 1e-9).
+    pub fn from_range(min: f64, max: f64) -> Sketch {
+        let span = max - min;
+        let pad = if span > 0.0 {
+            span / 2.0
+        } else {
+            (min.abs() * 0.01).max(1e-9)
+        };
+        let lo = min - pad;
+        let hi = max + pad;
+        Sketch {
+            lo,
+            width: (hi - lo) / SKETCH_BINS as f64,
+            bins: vec![0; SKETCH_BINS],
+            under: 0,
+            over: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    fn add(&mut self, x: f64) {
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        let k = (x - self.lo) / self.width;
+        if k < 0.0 {
+            self.under += 1;
+        } else if k >= SKETCH_BINS as f64 {
+            self.over += 1;
+        } else {
+            // 0 <= k < SKETCH_BINS, so the cast is in range.
+            self.bins[k as usize] += 1;
+        }
+    }
+
+    fn merge(&mut self, o: &Sketch) {
+        for (a, b) in self.bins.iter_mut().zip(&o.bins) {
+            *a += b;
+        }
+        self.under += o.under;
+        self.over += o.over;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+    }
+
+    fn count(&self) -> u64 {
+        self.under + self.over + self.bins.iter().sum::<u64>()
+    }
+
+    /// Estimate of the order statistic of 0-based rank `r`, and its error bound.
+    fn order_stat(&self, r: u64) -> (f64, f64) {
+        if r < self.under {
+            // Between the exact minimum and the range's lower end.
+            return ((self.min + self.lo) / 2.0, (self.lo - self.min).max(0.0) / 2.0);
+        }
+        let mut before = self.under;
+        for (k, &c) in self.bins.iter().enumerate() {
+            if c > 0 && r < before + c {
+                let left = self.lo + k as f64 * self.width;
+                let x = left + ((r - before) as f64 + 0.5) / c as f64 * self.width;
+                return (x.clamp(self.min, self.max), self.width);
+            }
+            before += c;
+        }
+        let hi = self.lo + self.width * SKETCH_BINS as f64;
+        ((hi + self.max) / 2.0, (self.max - hi).max(0.0) / 2.0)
+    }
+
+    /// Type-7 percentile estimated from the sketch, with its error bound.
+    fn percentile(&self, p: f64) -> Option<(f64, f64)> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
+        let lo = libm::floor(h);
+        let (a, ea) = self.order_stat(lo as u64);
+        let (b, eb) = self.order_stat((lo as u64 + 1).min(n - 1));
+        Some((a + (h - lo) * (b - a), ea.max(eb)))
+    }
+}
+
+/// One output's values over the paths: kept exactly, or sketched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stat {
+    /// Every value, in path order.
+    Exact(Vec<f64>),
+    /// A histogram sketch.
+    Sketch(Sketch),
+}
+
+/// Percentiles of one output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// Paths with a value.
+    pub n: u64,
+    /// Mean of the values (summed in path order).
+    pub mean: Option<f64>,
+    /// Smallest value.
+    pub min: Option<f64>,
+    /// Largest value.
+    pub max: Option<f64>,
+    /// One value per requested probability (`None` without values).
+    pub values: Vec<Option<f64>>,
+    /// Error bound of each value: 0 for exact percentiles.
+    pub error_bound: Vec<f64>,
+    /// Whether the values come from the sketch (approximate).
+    pub approximate: bool,
+}
+
+/// Values of one output accumulated over paths, with their sum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acc {
+    stat: Stat,
+    sum: f64,
+    n: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Acc {
+    /// An exact accumulator.
+    pub fn exact() -> Acc {
+        Acc {
+            stat: Stat::Exact(Vec::new()),
+            sum: 0.0,
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// A sketch accumulator whose range is learned from `first` (the first block's values).
+    pub fn sketch(first: &[f64]) -> Acc {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &x in first {
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        if !lo.is_finite() {
+            (lo, hi) = (0.0, 0.0);
+        }
+        Acc {
+            stat: Stat::Sketch(Sketch::from_range(lo, hi)),
+            ..Acc::exact()
+        }
+    }
+
+    /// Add one value (non-finite values are ignored: outputs are finite by contract).
+    pub fn push(&mut self, x: f64) {
+        if !x.is_finite() {
+            return;
+        }
+        self.sum += x;
+        self.n += 1;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        match &mut self.stat {
+            Stat::Exact(v) => v.push(x),
+            Stat::Sketch(s) => s.add(x),
+        }
+    }
+
+    /// Merge `o` (the later paths) into `self`. Exact with exact appends; sketches add
+    /// counts (their ranges must match: both learned from the same first block).
+    pub fn merge(&mut self, o: &Acc) {
+        self.sum += o.sum;
+        self.n += o.n;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        match (&mut self.stat, &o.stat) {
+            (Stat::Exact(a), Stat::Exact(b)) => a.extend_from_slice(b),
+            (Stat::Sketch(a), Stat::Sketch(b)) => a.merge(b),
+            (Stat::Sketch(a), Stat::Exact(b)) => b.iter().for_each(|&x| a.add(x)),
+            (Stat::Exact(_), Stat::Sketch(_)) => {
+                // Not produced by the driver (exactness is decided up front); keep the sketch.
+                self.stat = o.stat.clone();
+            }
+        }
+    }
+
+    /// Number of values.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Percentiles at `ps` (0..=1).
+    pub fn percentiles(&self, ps: &[f64]) -> Percentiles {
+        let has = self.n > 0;
+        let (values, error_bound, approximate) = match &self.stat {
+            Stat::Exact(v) => {
+                let mut sorted = v.clone();
+                sorted.sort_by(f64::total_cmp);
+                (
+                    ps.iter().map(|&p| percentile_type7(&sorted, p)).collect(),
+                    vec![0.0; ps.len()],
+                    false,
+                )
+            }
+            Stat::Sketch(s) => {
+                let est: Vec<Option<(f64, f64)>> = ps.iter().map(|&p| s.percentile(p)).collect();
+                (
+                    est.iter().map(|e| e.map(|x| x.0)).collect(),
+                    est.iter().map(|e| e.map_or(0.0, |x| x.1)).collect(),
+                    true,
+                )
+            }
+        };
+        Percentiles {
+            n: self.n,
+            mean: has.then(|| self.sum / self.n as f64),
+            min: has.then_some(self.min),
+            max: has.then_some(self.max),
+            values,
+            error_bound,
+            approximate,
+        }
+    }
+}
