@@ -42,6 +42,8 @@ enum Command {
     Explain(commands::explain::Args),
     Scenarios(commands::scenarios::Args),
     Init(commands::init::Args),
+    Evidence(commands::evidence::Args),
+    Simulate(commands::simulate::Args),
 }
 
 /// What every command may use from the environment, read once here.
@@ -72,9 +74,11 @@ impl Context {
 fn dispatch(command: Command, ctx: &Context) -> Result<(), CommandError> {
     match command {
         Command::Run(a) => commands::run::run(a, ctx),
+        Command::Simulate(a) => commands::simulate::run(a, ctx),
         Command::Explain(a) => commands::explain::run(a, ctx),
         Command::Scenarios(a) => commands::scenarios::run(a, ctx),
         Command::Init(a) => commands::init::run(a, ctx),
+        Command::Evidence(a) => commands::evidence::run(a, ctx),
     }
 }
 

@@ -276,12 +276,25 @@ mod tests {
         );
         let e = parse("a.csv", &text).unwrap_err();
         assert_eq!(e.location.as_deref(), Some("row 2 (line 3)"));
-        assert!(e.to_string().starts_with("a.csv: row 2 (line 3): unknown signal `rp0`"));
+        assert!(
+            e.to_string()
+                .starts_with("a.csv: row 2 (line 3): unknown signal `rp0`")
+        );
         let bad = format!("{HEAD}Acme,capex,1e9,,2025-12-31,reported,x,2026-01-01,\n");
-        assert!(parse("b.csv", &bad).unwrap_err().message.contains("flow over a period"));
+        assert!(
+            parse("b.csv", &bad)
+                .unwrap_err()
+                .message
+                .contains("flow over a period")
+        );
         let nan = format!("{HEAD}Acme,rpo,NaN,,2025-12-31,reported,x,2026-01-01,\n");
         assert!(parse("c.csv", &nan).unwrap_err().message.contains("finite"));
         let short = format!("{HEAD}Acme,rpo,1\n");
-        assert!(parse("d.csv", &short).unwrap_err().to_string().contains("row 1"));
+        assert!(
+            parse("d.csv", &short)
+                .unwrap_err()
+                .to_string()
+                .contains("row 1")
+        );
     }
 }

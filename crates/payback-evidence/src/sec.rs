@@ -32,7 +32,11 @@ use crate::signal::{Kind, Scope, Signal};
 /// (0 first: a later concept fills only periods the earlier ones lack).
 pub const CONCEPTS: &[(&str, Signal, u8)] = &[
     ("RevenueRemainingPerformanceObligation", Signal::Rpo, 0),
-    ("PaymentsToAcquirePropertyPlantAndEquipment", Signal::Capex, 0),
+    (
+        "PaymentsToAcquirePropertyPlantAndEquipment",
+        Signal::Capex,
+        0,
+    ),
     ("NetCashProvidedByUsedInOperatingActivities", Signal::Ocf, 0),
     (
         "RevenueFromContractWithCustomerExcludingAssessedTax",
@@ -46,7 +50,11 @@ pub const CONCEPTS: &[(&str, Signal, u8)] = &[
         2,
     ),
     ("SalesRevenueNet", Signal::Revenue, 3),
-    ("DepreciationDepletionAndAmortization", Signal::Depreciation, 0),
+    (
+        "DepreciationDepletionAndAmortization",
+        Signal::Depreciation,
+        0,
+    ),
     ("DepreciationAndAmortization", Signal::Depreciation, 1),
     ("PropertyPlantAndEquipmentGross", Signal::PpeGross, 0),
     ("PropertyPlantAndEquipmentNet", Signal::PpeNet, 0),
@@ -170,7 +178,10 @@ pub fn read(file: &str, reader: impl Read) -> Result<CompanyFacts, InputError> {
         }
     };
     let facts = doc.facts.ok_or_else(|| {
-        InputError::file(file, "not a companyfacts document: it has no `facts` object")
+        InputError::file(
+            file,
+            "not a companyfacts document: it has no `facts` object",
+        )
     })?;
     Ok(CompanyFacts {
         cik,
@@ -275,8 +286,8 @@ pub fn normalise(file: &str, facts: &CompanyFacts, company: &str) -> Result<SecI
     }
 
     let mut out: Vec<Observation> = Vec::new();
-    let make = |f: &Fact, signal: Signal, derivation: Derivation, note: Option<String>| {
-        Observation {
+    let make =
+        |f: &Fact, signal: Signal, derivation: Derivation, note: Option<String>| Observation {
             company: company.to_string(),
             cik: facts.cik,
             signal,
@@ -293,8 +304,7 @@ pub fn normalise(file: &str, facts: &CompanyFacts, company: &str) -> Result<SecI
             form: Some(f.form.clone()),
             revisions: f.revisions,
             note,
-        }
-    };
+        };
 
     // Per signal: merge concepts by priority, period by period.
     let mut quarters_by_signal: BTreeMap<Signal, BTreeMap<NaiveDate, (Fact, Derivation)>> =
@@ -414,7 +424,12 @@ fn push_with_history(
     };
     if derivation == Derivation::Direct {
         for (value, filed, accn, form) in &f.history {
-            let mut h = make(f, signal, derivation, Some("superseded by a later filing".into()));
+            let mut h = make(
+                f,
+                signal,
+                derivation,
+                Some("superseded by a later filing".into()),
+            );
             h.value = *value;
             h.recorded = *filed;
             h.source = accn.clone();
@@ -514,7 +529,11 @@ fn dedupe(concept: &'static str, rows: Vec<Row>, report: &mut SecReport) -> Vec<
     for ((start, end), mut rows) in groups {
         // Filing order; an amendment after the original filed the same day; then accession.
         rows.sort_by(|a, b| {
-            (a.filed, a.form.ends_with("/A"), &a.accn).cmp(&(b.filed, b.form.ends_with("/A"), &b.accn))
+            (a.filed, a.form.ends_with("/A"), &a.accn).cmp(&(
+                b.filed,
+                b.form.ends_with("/A"),
+                &b.accn,
+            ))
         });
         // Runs of equal values: (value, first filed, last accn, last form).
         let mut runs: Vec<(f64, NaiveDate, String, String)> = Vec::new();

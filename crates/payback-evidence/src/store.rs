@@ -196,10 +196,11 @@ impl Store {
             let recorded = o.recorded.to_string();
             let n = tx
                 .execute(
-                    "INSERT OR IGNORE INTO observations (company, cik, signal, unit, scope, kind, \
+                    "INSERT INTO observations (company, cik, signal, unit, scope, kind, \
                      start, end, value, source, recorded, derivation, concept, form, revisions, \
                      note, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-                     ?13, ?14, ?15, ?16, ?17)",
+                     ?13, ?14, ?15, ?16, ?17) ON CONFLICT (company, signal, unit, scope, kind, \
+                     start, end, value, recorded) DO NOTHING",
                     params![
                         o.company,
                         o.cik.and_then(|c| i64::try_from(c).ok()),
@@ -290,11 +291,7 @@ impl Store {
     /// Rows matching `filter`, ordered by company, signal, kind, scope, end, start, recorded, id.
     pub fn observations(&self, filter: &Filter) -> Result<Vec<Stored>, StoreError> {
         let company = filter.company.clone().unwrap_or_default();
-        let cik: Option<i64> = company
-            .trim()
-            .trim_start_matches("CIK")
-            .parse::<i64>()
-            .ok();
+        let cik: Option<i64> = company.trim().trim_start_matches("CIK").parse::<i64>().ok();
         let mut stmt = self
             .conn
             .prepare(

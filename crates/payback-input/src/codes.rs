@@ -2,7 +2,8 @@
 //! explanation printed by `payback explain P0301` and collected in `docs/errors.md`.
 //!
 //! Families: `P01xx` syntax, types and structure; `P02xx` names, periods and references;
-//! `P03xx` values out of range; `P04xx` overlays. A code is never reused for another meaning.
+//! `P03xx` values out of range; `P04xx` overlays; `P05xx` uncertainty (distributions and
+//! correlations). A code is never reused for another meaning.
 
 use std::fmt;
 
@@ -147,6 +148,46 @@ codes! {
     P0404, "unknown parameter in overlay path",
     "A segment of the overlay path is not a key of the scenario format at that place. The hint \
      lists the closest valid key.";
+    /// A malformed `[uncertainty]` entry.
+    P0501, "malformed distribution",
+    "An `[uncertainty]` entry is `\"path\" = { dist = \"…\", … }` with `dist` one of `normal`, \
+     `lognormal`, `triangular`, `pert`, `uniform`, `discrete`, `bernoulli`, and the keys that \
+     distribution takes (`docs/simulation.md`): `normal` mean, sd; `lognormal` mean, sd or mu, \
+     sigma or p5, p95; `triangular` min, mode, max; `pert` min, mode, max, lambda (default 4); \
+     `uniform` min, max; `discrete` values, weights; `bernoulli` p, value, otherwise. Every entry \
+     may add `scale = true` (the draw multiplies the scenario's value) and `truncate = [lo, hi]`.";
+    /// Invalid distribution parameters.
+    P0502, "invalid distribution parameters",
+    "The distribution's parameters are inconsistent: `min` above `max`, `mode` outside \
+     `min..=max`, a negative `sd` or `sigma`, a lognormal `mean` or `p5` that is not positive, \
+     `p95` below `p5`, a probability `p` outside 0..=1, or a `truncate` interval that keeps no \
+     probability (or truncates a discrete distribution).";
+    /// Discrete weights that do not sum to 1.
+    P0503, "discrete weights do not sum to 1",
+    "A `discrete` distribution needs one non-negative weight per value, summing to 1 (within \
+     1e-9). Weights are probabilities, not relative frequencies, so that a typo cannot silently \
+     reweight the outcomes.";
+    /// An uncertain path that names no numeric parameter.
+    P0504, "uncertain path names no parameter",
+    "The path of an `[uncertainty]` entry must select numeric parameters of the scenario, with \
+     the syntax of overlay paths: unknown keys, items that do not exist, names or periods (not \
+     numbers), and keys of a variant the scenario does not use (`compute.start_price` in \
+     cost-plus mode) are errors.";
+    /// A malformed correlation matrix.
+    P0505, "malformed correlation matrix",
+    "`[correlations]` has `paths` (k paths with distributions) and `matrix` (k rows of k \
+     numbers): a rank (Spearman) correlation matrix, symmetric, with 1 on the diagonal and every \
+     entry in -1..=1.";
+    /// A correlation matrix that is not positive definite.
+    P0506, "correlation matrix not positive definite",
+    "Iman–Conover imposes rank correlations through the Cholesky factor of the matrix, which \
+     exists only when the matrix is positive definite: the correlations must be mutually \
+     consistent (if A and B and B and C are strongly positively correlated, A and C cannot be \
+     strongly negative). Weaken the offending entries.";
+    /// A correlated path without a distribution.
+    P0507, "correlated path without a distribution",
+    "Every path in `[correlations].paths` must have a distribution in `[uncertainty]` (of the \
+     scenario or an overlay), written the same way.";
 }
 
 impl fmt::Display for Code {
@@ -321,6 +362,48 @@ static EXAMPLES: &[(Code, &str, &str, Option<&str>)] = &[
         Some(include_str!(
             "../tests/invalid/P0404-unknown-parameter.overlay.toml"
         )),
+    ),
+    (
+        Code::P0501,
+        "P0501-malformed-distribution",
+        include_str!("../tests/invalid/P0501-malformed-distribution.toml"),
+        None,
+    ),
+    (
+        Code::P0502,
+        "P0502-invalid-parameters",
+        include_str!("../tests/invalid/P0502-invalid-parameters.toml"),
+        None,
+    ),
+    (
+        Code::P0503,
+        "P0503-weights",
+        include_str!("../tests/invalid/P0503-weights.toml"),
+        None,
+    ),
+    (
+        Code::P0504,
+        "P0504-unknown-path",
+        include_str!("../tests/invalid/P0504-unknown-path.toml"),
+        None,
+    ),
+    (
+        Code::P0505,
+        "P0505-not-symmetric",
+        include_str!("../tests/invalid/P0505-not-symmetric.toml"),
+        None,
+    ),
+    (
+        Code::P0506,
+        "P0506-not-positive-definite",
+        include_str!("../tests/invalid/P0506-not-positive-definite.toml"),
+        None,
+    ),
+    (
+        Code::P0507,
+        "P0507-correlated-unknown",
+        include_str!("../tests/invalid/P0507-correlated-unknown.toml"),
+        None,
     ),
 ];
 

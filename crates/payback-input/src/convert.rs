@@ -868,7 +868,20 @@ pub(crate) fn convert(
     let tiers = tiers(&mut cx, &top);
     let inference = optional_section(&mut cx, &top, "inference", inference);
     let agents = match cx.table(&top, "agents", false) {
-        Some(t) if t.node.is_some() => agents(&mut cx, &t, start).map(Some),
+        Some(t) if t.node.is_some() => {
+            let a = agents(&mut cx, &t, start);
+            // Agents need a token rate: their own or the inference fleet's.
+            if !top.has("inference") && !t.has("tokens_per_ref_hour") {
+                cx.missing(
+                    &t,
+                    "tokens_per_ref_hour",
+                    "required when there is no `[inference]`",
+                );
+                None
+            } else {
+                a.map(Some)
+            }
+        }
         Some(_) => Some(None),
         None => None,
     };
@@ -876,6 +889,7 @@ pub(crate) fn convert(
     let internal = cx
         .table(&top, "internal", false)
         .and_then(|t| internal(&mut cx, &t));
+    let debt = debt(&mut cx, &top);
 
     let scenario = Scenario {
         scenario: settings?,
@@ -894,6 +908,7 @@ pub(crate) fn convert(
         agents: agents?,
         equity: equity?,
         internal: internal?,
+        debt: debt?,
     };
     let mut params = cx.params;
     params.sort_by_key(|(k, _)| *k);
@@ -1627,4 +1642,67 @@ fn internal(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Internal> {
             })
         }
     }
+}
+
+fn debt(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<DebtFacility>> {
+    let mut out = Some(Vec::new());
+    for t in cx.items(top, "debt", Some("name")) {
+        let name = cx.text(&t, "name");
+        let mut draws = Some(Vec::new());
+        for d in cx.items(&t, "draws", None) {
+            let label = cx.text(&d, "period");
+            let quarters = match (&label, d.get("period")) {
+                (Some(s), Some(n)) => cx.parse_period(n, &d.path_of("period"), s, false),
+                _ => None,
+            };
+            if let Some(q) = quarters.as_ref().and_then(|q| q.last()) {
+                cx.not_after_end(&d, "period", *q);
+            }
+            let amount = cx.num(&d, "amount");
+            let draw = (|| {
+                Some(DebtDraw {
+                    quarters: quarters?,
+                    period_label: label?,
+                    amount: amount?,
+                })
+            })();
+            match (draw, draws.as_mut()) {
+                (Some(x), Some(v)) => v.push(x),
+                _ => draws = None,
+            }
+        }
+        let rate = cx.num(&t, "rate");
+        let fee = cx.num(&t, "fee");
+        let grace_years = cx.num(&t, "grace_years");
+        let maturity_years = cx.num(&t, "maturity_years");
+        let amortisation = cx.choice(&t, "amortisation").map(|a| {
+            if a == "bullet" {
+                Amortisation::Bullet
+            } else {
+                Amortisation::Straight
+            }
+        });
+        let min_coverage = if t.has("min_coverage") {
+            cx.num(&t, "min_coverage").map(Some)
+        } else {
+            Some(None)
+        };
+        let f = (|| {
+            Some(DebtFacility {
+                name: name?,
+                draws: draws?,
+                rate: rate?,
+                fee: fee?,
+                grace_years: grace_years?,
+                maturity_years: maturity_years?,
+                amortisation: amortisation?,
+                min_coverage: min_coverage?,
+            })
+        })();
+        match (f, out.as_mut()) {
+            (Some(f), Some(v)) => v.push(f),
+            _ => out = None,
+        }
+    }
+    out
 }

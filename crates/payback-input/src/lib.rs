@@ -20,6 +20,7 @@ mod explain;
 mod overlay;
 pub mod schema;
 mod tree;
+mod uncertainty;
 
 pub use codes::Code;
 pub use explain::{ExplainError, explain_param};
@@ -176,6 +177,9 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// Names of the overlays applied, in order.
     pub overlay_names: Vec<String>,
+    /// Distributions and correlations from `[uncertainty]` and `[correlations]` (scenario and
+    /// overlays; empty when none), for Monte Carlo.
+    pub uncertainty: payback_model::params::dist::Uncertainty,
 }
 
 /// A diagnostic while the file is still an index; converted to [`Diagnostic`] at the end.
@@ -296,6 +300,7 @@ pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Di
             }
         }
     }
+    let taken: Vec<uncertainty::Taken> = trees.iter_mut().map(uncertainty::take).collect();
     let mut trees = trees.into_iter();
     let Some(mut root) = trees.next() else {
         return Err(Vec::new());
@@ -306,6 +311,10 @@ pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Di
         overlay_names.push(name);
     }
     let converted = convert::convert(&root, &files, &overlay_names, &mut diags);
+    let uncertainty = match &converted {
+        Some((scenario, _)) => uncertainty::build(&taken, &files, scenario, &mut diags),
+        None => Default::default(),
+    };
     let has_error = diags.iter().any(|d| d.severity == Severity::Error);
     match converted {
         Some((scenario, params)) if !has_error => Ok(Loaded {
@@ -313,6 +322,7 @@ pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Di
             params,
             warnings: sorted(diags.into_iter(), &files),
             overlay_names,
+            uncertainty,
         }),
         _ => {
             if !has_error {

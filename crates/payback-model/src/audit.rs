@@ -6,7 +6,8 @@
 //! EBITDA, OCF and FCF = OCF - capex + salvage; cumulative book depreciation + impairment +
 //! salvage + net book value of accelerators in service = cost placed in service; the RPO
 //! roll-forward; served <= capacity; megawatts occupied <= in service; utilization in 0..=1;
-//! served by source sums to served; cumulative FCF; economic FCF; every figure finite.
+//! served by source sums to served; cumulative FCF; economic FCF; the debt balance
+//! roll-forward; every figure finite.
 
 use crate::Projection;
 
@@ -126,6 +127,18 @@ pub fn audit(p: &Projection) -> Result<(), String> {
             if !close(cum, q.fcf_cumulative[t], scale) {
                 return fail(t, "cumulative FCF", cum, q.fcf_cumulative[t]);
             }
+        }
+        let prev_debt = if t > 0 {
+            q.debt_balance[t - 1]
+        } else {
+            q.debt_balance[0] - q.debt_draws[0] + q.debt_repayment[0]
+        };
+        let debt = prev_debt + q.debt_draws[t] - q.debt_repayment[t];
+        if t > 0 && !close(debt, q.debt_balance[t], scale) {
+            return fail(t, "debt balance roll-forward", debt, q.debt_balance[t]);
+        }
+        if q.debt_balance[t] < 0.0 {
+            return fail(t, "debt balance non-negative", q.debt_balance[t], 0.0);
         }
         if !close(q.economic_fcf[t], q.fcf[t] - q.equity_investment[t], scale) {
             return fail(

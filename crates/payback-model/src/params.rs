@@ -37,7 +37,10 @@ pub mod dist;
 /// locates one `f64` (or whole number) in a [`Scenario`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-#[allow(missing_docs, reason = "each variant is the scenario key of the same name")]
+#[allow(
+    missing_docs,
+    reason = "each variant is the scenario key of the same name"
+)]
 pub enum Field {
     DiscountRate,
     TaxRate,
@@ -214,7 +217,11 @@ const TABLE_KEYS: &[(&str, &str, Field)] = &[
     ("compute", "decline", F::ComputeDecline),
     ("compute", "floor", F::ComputeFloor),
     ("compute", "market_margin", F::ComputeMarketMargin),
-    ("compute", "expected_utilization", F::ComputeExpectedUtilization),
+    (
+        "compute",
+        "expected_utilization",
+        F::ComputeExpectedUtilization,
+    ),
     ("compute", "pricing_power", F::ComputePricingPower),
     ("compute", "markup_cap", F::ComputeMarkupCap),
     ("compute", "expected_decline", F::ComputeExpectedDecline),
@@ -481,17 +488,21 @@ fn item_field(s: &Scenario, section: &str, i: usize, field: &str) -> Option<Stri
         ("counterparties", "id") => s.counterparties.get(i)?.id.clone(),
         ("counterparties", "name") => s.counterparties.get(i)?.name.clone(),
         ("contracts", "name") => s.contracts.get(i)?.name.clone(),
-        ("contracts", "counterparty") => {
-            s.counterparties.get(s.contracts.get(i)?.counterparty?)?.id.clone()
-        }
+        ("contracts", "counterparty") => s
+            .counterparties
+            .get(s.contracts.get(i)?.counterparty?)?
+            .id
+            .clone(),
         ("contracts", "signed") => s.contracts.get(i)?.signed.to_string(),
         ("contracts", "start") => s.contracts.get(i)?.start.to_string(),
         ("tiers", "name") => s.tiers.get(i)?.name.clone(),
         ("tiers", "latest_generation") => s.tiers.get(i)?.latest_generation.to_string(),
         ("equity", "name") => s.equity.get(i)?.name.clone(),
-        ("equity", "counterparty") => {
-            s.counterparties.get(s.equity.get(i)?.counterparty?)?.id.clone()
-        }
+        ("equity", "counterparty") => s
+            .counterparties
+            .get(s.equity.get(i)?.counterparty?)?
+            .id
+            .clone(),
         _ => return None,
     };
     Some(text)
@@ -665,8 +676,7 @@ fn resolve_array(
             };
             let items = if sel.name == "*" {
                 (0..n).collect()
-            } else if let Some(i) = (0..n).find(|&i| item_name(s, section, i) == Some(&sel.name))
-            {
+            } else if let Some(i) = (0..n).find(|&i| item_name(s, section, i) == Some(&sel.name)) {
                 vec![i]
             } else if let Ok(i) = sel.name.parse::<usize>() {
                 if i < n { vec![i] } else { Vec::new() }
@@ -771,9 +781,8 @@ fn resolve_array(
                     "`equity.*.valuation` is a map: name one quarter (`…valuation.2028Q4`)".into(),
                 ));
             };
-            let q = Quarter::parse(&entry.name).map_err(|_| {
-                ParamError::Malformed(format!("`{}` is not a quarter", entry.name))
-            })?;
+            let q = Quarter::parse(&entry.name)
+                .map_err(|_| ParamError::Malformed(format!("`{}` is not a quarter", entry.name)))?;
             for &i in &items {
                 if let Some(k) = s.equity[i].valuation.iter().position(|p| p.0 == q) {
                     out.push(slot(F::EqValuation, i, k));
@@ -1194,20 +1203,18 @@ fn read(s: &Scenario, sl: Slot) -> Option<f64> {
             }
             _ => return None,
         },
-        F::ComputeStartPrice | F::ComputeDecline | F::ComputeFloor => {
-            match s.compute.price_mode {
-                PriceMode::Path {
-                    start_price,
-                    decline,
-                    floor,
-                } => match sl.field {
-                    F::ComputeStartPrice => start_price,
-                    F::ComputeDecline => decline,
-                    _ => floor,
-                },
-                PriceMode::CostPlus => return None,
-            }
-        }
+        F::ComputeStartPrice | F::ComputeDecline | F::ComputeFloor => match s.compute.price_mode {
+            PriceMode::Path {
+                start_price,
+                decline,
+                floor,
+            } => match sl.field {
+                F::ComputeStartPrice => start_price,
+                F::ComputeDecline => decline,
+                _ => floor,
+            },
+            PriceMode::CostPlus => return None,
+        },
         F::ComputeMarketMargin => s.compute.market_margin,
         F::ComputeExpectedUtilization => s.compute.expected_utilization,
         F::ComputePricingPower => s.compute.pricing_power,

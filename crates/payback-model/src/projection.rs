@@ -197,6 +197,18 @@ quarterly_series! {
     economic_fcf: "USD",
     /// Mark-to-model value of equity stakes.
     equity_mark: "USD",
+    /// Debt drawn.
+    debt_draws: "USD",
+    /// Debt repaid.
+    debt_repayment: "USD",
+    /// Interest on the opening debt balance.
+    debt_interest: "USD",
+    /// Upfront fees on draws.
+    debt_fees: "USD",
+    /// Debt outstanding at the end of the quarter.
+    debt_balance: "USD",
+    /// FCF + draws - repayments - interest + interest tax shield - fees.
+    levered_fcf: "USD",
     /// Remaining performance obligations (contractual minimum not yet recognised).
     rpo: "USD",
     /// Risk-adjusted RPO (expected recognised minimum).
@@ -247,6 +259,8 @@ pub struct OptionalSeries {
     pub gross_margin: Vec<Option<f64>>,
     /// EBITDA / revenue.
     pub ebitda_margin: Vec<Option<f64>>,
+    /// EBITDA / interest, in quarters with interest.
+    pub interest_coverage: Vec<Option<f64>>,
 }
 
 /// Revenue of one premium tier.
@@ -385,6 +399,29 @@ pub struct Summary {
     pub capex_total: f64,
     /// Unspent facility budget within the horizon.
     pub capex_unspent_total: f64,
+    /// Financing, when the scenario has debt.
+    pub debt: Option<DebtSummary>,
+}
+
+/// Financing figures over the horizon.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DebtSummary {
+    /// Highest debt outstanding, and when.
+    pub peak_balance: Dated,
+    /// Debt outstanding at the horizon.
+    pub balance_at_horizon: f64,
+    /// Interest paid within the horizon.
+    pub interest_total: f64,
+    /// Lowest EBITDA / interest, and when (quarters with interest).
+    pub min_coverage: Option<Dated>,
+    /// First quarter whose coverage is below a facility's covenant.
+    pub first_breach: Option<Quarter>,
+    /// Quarters in breach.
+    pub breach_quarters: usize,
+    /// NPV of levered FCF at the discount rate.
+    pub npv_levered: f64,
+    /// Programme payback of levered FCF.
+    pub payback_levered: Payback,
 }
 
 /// The whole output of [`crate::project`].

@@ -46,6 +46,8 @@ pub struct Scenario {
     pub equity: Vec<EquityStake>,
     /// Internal use of capacity (own training and R&D), no revenue.
     pub internal: Internal,
+    /// Debt facilities (financing); empty = unlevered.
+    pub debt: Vec<DebtFacility>,
 }
 
 /// `[scenario]`: horizon, discounting, tax and terminal value.
@@ -481,4 +483,45 @@ pub enum Internal {
         /// Annual growth (decimal).
         growth: f64,
     },
+}
+
+/// How a debt draw is repaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amortisation {
+    /// Equal repayments each quarter between the end of the grace period and maturity.
+    Straight,
+    /// Everything at maturity.
+    Bullet,
+}
+
+/// One scheduled draw of a facility.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DebtDraw {
+    /// The quarters the amount is drawn over evenly.
+    pub quarters: Vec<Quarter>,
+    /// The period as written (for reports).
+    pub period_label: String,
+    /// USD drawn over the period.
+    pub amount: f64,
+}
+
+/// `[[debt]]`: a debt facility funding the build-out (neoclouds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DebtFacility {
+    /// Unique name.
+    pub name: String,
+    /// Draws.
+    pub draws: Vec<DebtDraw>,
+    /// Annual interest rate on the outstanding balance (decimal).
+    pub rate: f64,
+    /// Upfront fee as a share of each draw, paid when drawn.
+    pub fee: f64,
+    /// Interest-only years after each draw.
+    pub grace_years: f64,
+    /// Years from each draw to its final repayment.
+    pub maturity_years: f64,
+    /// Repayment profile.
+    pub amortisation: Amortisation,
+    /// Covenant: minimum EBITDA / interest in any quarter with interest, if any.
+    pub min_coverage: Option<f64>,
 }

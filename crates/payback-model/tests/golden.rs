@@ -166,6 +166,7 @@ fn golden() -> Scenario {
         agents: None,
         equity: vec![],
         internal: Internal::None,
+        debt: vec![],
     }
 }
 
@@ -304,4 +305,63 @@ fn explain_breaks_fcf_into_its_formula() {
         explain(&s, &p, "fcf", common::q("2030Q1")),
         Err(ExplainError::OutsideHorizon { .. })
     ));
+}
+
+/// Financing on the golden scenario. One draw of $1,000 in 2024Q1 at a rate whose quarterly
+/// equivalent is 2 % (annual 1.02^4 - 1), a 1 % fee, one quarter of grace, maturity after three
+/// quarters, straight amortisation, covenant EBITDA / interest >= 20,000:
+/// - 2024Q1: drawn 1,000 (end of quarter, no interest), fee 10; balance 1,000.
+/// - 2024Q2: interest 1,000 x 0.02 = 20, no repayment (grace); balance 1,000.
+/// - 2024Q3: interest 20, repay 1,000 / (3 - 1) = 500; balance 500.
+/// - 2024Q4: interest 500 x 0.02 = 10, repay 500; balance 0.
+/// Levered FCF = FCF + draws - repayments - interest + 25 % x interest - fees:
+/// -885,958 + 1,000 - 10 = -884,968; 314,042 - 20 + 5 = 314,027;
+/// 314,042 - 500 - 20 + 5 = 313,527; 314,042 - 500 - 10 + 2.5 = 313,534.5.
+/// Coverage = EBITDA 327,056 / interest: 16,352.8 (Q2, Q3: below 20,000) and 32,705.6 (Q4).
+#[test]
+fn golden_debt() {
+    let mut s = golden();
+    s.debt.push(DebtFacility {
+        name: "loan".into(),
+        draws: vec![DebtDraw {
+            quarters: vec![common::q("2024Q1")],
+            period_label: "2024Q1".into(),
+            amount: 1_000.0,
+        }],
+        rate: libm::pow(1.02, 4.0) - 1.0,
+        fee: 0.01,
+        grace_years: 0.25,
+        maturity_years: 0.75,
+        amortisation: Amortisation::Straight,
+        min_coverage: Some(20_000.0),
+    });
+    let p = project(&s);
+    let q = &p.q;
+    let balance = [1_000.0, 1_000.0, 500.0, 0.0];
+    let interest = [0.0, 20.0, 20.0, 10.0];
+    let repaid = [0.0, 0.0, 500.0, 500.0];
+    let levered = [-884_968.0, 314_027.0, 313_527.0, 313_534.5];
+    for t in 0..4 {
+        assert!((q.debt_balance[t] - balance[t]).abs() < 1e-9, "balance {t}");
+        assert!(
+            (q.debt_interest[t] - interest[t]).abs() < 1e-9,
+            "interest {t}: {}",
+            q.debt_interest[t]
+        );
+        assert!((q.debt_repayment[t] - repaid[t]).abs() < 1e-9, "repaid {t}");
+        assert_eq_f(q.levered_fcf[t], levered[t], "levered FCF");
+    }
+    // Unlevered FCF is unchanged by financing.
+    assert_eq_f(q.fcf[0], -885_958.0, "unlevered FCF");
+    let d = p.summary.debt.as_ref().expect("debt summary");
+    assert_eq!(d.first_breach.unwrap().to_string(), "2024Q2");
+    assert_eq!(d.breach_quarters, 2);
+    assert_eq_f(
+        d.min_coverage.unwrap().value,
+        327_056.0 / 20.0,
+        "min coverage",
+    );
+    assert_eq_f(d.interest_total, 50.0, "interest total");
+    assert_eq_f(d.peak_balance.value, 1_000.0, "peak debt");
+    assert!(payback_model::audit::audit(&p).is_ok());
 }

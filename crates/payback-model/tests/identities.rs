@@ -44,6 +44,23 @@ fn variants() -> Vec<(&'static str, Scenario)> {
     v.generations[1].economic_life_years = 3.0;
     v.generations[2].economic_life_years = 8.0;
     out.push(("early and late retirement", v));
+    let mut v = base.clone();
+    v.scenario.tax = TaxMode::Standalone;
+    v.debt.push(DebtFacility {
+        name: "term-loan".into(),
+        draws: vec![DebtDraw {
+            quarters: common::year(2025),
+            period_label: "2025".into(),
+            amount: 40e9,
+        }],
+        rate: 0.09,
+        fee: 0.01,
+        grace_years: 1.0,
+        maturity_years: 5.0,
+        amortisation: Amortisation::Straight,
+        min_coverage: Some(2.0),
+    });
+    out.push(("levered, standalone", v));
     let mut v = base;
     v.inference = None;
     v.agents = None;

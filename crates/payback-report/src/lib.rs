@@ -22,8 +22,11 @@
 //! ```
 
 pub mod annual;
+pub mod charts;
 pub mod fmt;
+pub mod html;
 pub mod json;
+pub mod sim;
 pub mod summary;
 pub mod text;
 pub mod tidy;

@@ -235,5 +235,45 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
         "USD",
         num(s.capex_unspent_total),
     );
+    if let Some(d) = &s.debt {
+        push(&mut out, "debt_peak", "USD", num(d.peak_balance.value));
+        push(
+            &mut out,
+            "debt_peak_quarter",
+            "quarter",
+            quarter(Some(d.peak_balance.quarter)),
+        );
+        push(
+            &mut out,
+            "debt_at_horizon",
+            "USD",
+            num(d.balance_at_horizon),
+        );
+        push(
+            &mut out,
+            "debt_interest_total",
+            "USD",
+            num(d.interest_total),
+        );
+        push(
+            &mut out,
+            "debt_min_coverage",
+            "x",
+            Value::Num(d.min_coverage.map(|c| c.value)),
+        );
+        push(
+            &mut out,
+            "debt_first_breach",
+            "quarter",
+            quarter(d.first_breach),
+        );
+        push(
+            &mut out,
+            "debt_breach_quarters",
+            "quarters",
+            num(d.breach_quarters as f64),
+        );
+        push(&mut out, "npv_levered", "USD", num(d.npv_levered));
+    }
     out
 }

@@ -99,6 +99,7 @@ pub fn sample_projection() -> Projection {
         sunk_capex: 0.0,
         capex_total: 16.0e9,
         capex_unspent_total: 0.0,
+        debt: None,
     };
     Projection {
         quarters,

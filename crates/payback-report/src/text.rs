@@ -174,6 +174,34 @@ fn headline(runs: &[Run<'_>], options: Options) -> Table {
             "none".to_string()
         }
     });
+    if runs.iter().any(|r| r.projection.summary.debt.is_some()) {
+        row("Peak debt", &|r| match &s(r).debt {
+            Some(d) => format!(
+                "{} in {}",
+                fmt::money_b(d.peak_balance.value),
+                d.peak_balance.quarter
+            ),
+            None => "none".to_string(),
+        });
+        row(
+            "Min interest coverage",
+            &|r| match s(r).debt.as_ref().and_then(|d| d.min_coverage) {
+                Some(c) => format!("{:.1}x in {}", c.value, c.quarter),
+                None => "—".to_string(),
+            },
+        );
+        row("Covenant breach", &|r| match &s(r).debt {
+            Some(d) => match d.first_breach {
+                Some(q) => format!("from {q} ({} quarters)", d.breach_quarters),
+                None => "none".to_string(),
+            },
+            None => "—".to_string(),
+        });
+        row("NPV of levered FCF", &|r| match &s(r).debt {
+            Some(d) => fmt::money_b(d.npv_levered),
+            None => "—".to_string(),
+        });
+    }
     row("Peak RPO", &|r| {
         let d = s(r).peak_rpo;
         format!("{} in {}", fmt::money_b(d.value), d.quarter)

@@ -1,1 +1,583 @@
-//! Monte Carlo (placeholder while it is written).
+//! Monte Carlo for the payback model: distributions on parameter paths, seeded block
+//! sampling (plain or Latin hypercube), Iman–Conover rank correlation, counterparty default
+//! and renewal events, and summaries that merge exactly across blocks.
+//!
+//! Reproducibility (`docs/simulation.md`, `docs/decisions/0004-monte-carlo.md`): paths are cut
+//! into fixed blocks of [`BLOCK_SIZE`]; block `b` draws from its own stream,
+//! `Xoshiro256PlusPlus::seed_from_u64(seed)` jumped `b` times by 2^128 steps; blocks run in
+//! parallel with rayon and are folded into the [`Summary`] in block order, so the result is
+//! bit-identical whatever the thread count. LHS and Iman–Conover act within a block.
+//!
+//! Main items: [`Plan`] (what varies), [`Config`], [`simulate`], [`Summary`] and
+//! [`Summary::report`] ([`SimReport`], what front ends render), [`SimSink`] (progress).
+//! Parameter paths and distributions themselves are in [`payback_model::params`].
+
+use std::ops::ControlFlow;
+
+use payback_model::finance::Payback;
+use payback_model::{Projection, Quarter, Scenario};
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub mod sample;
+pub mod stats;
+
+pub use sample::{Draws, Plan, PlanError, Sampling, block_rng};
+pub use stats::{Acc, Percentiles, percentile_type7};
+
+/// Paths per block: the unit of seeding, LHS strata, Iman–Conover and parallel work.
+pub const BLOCK_SIZE: usize = 1024;
+
+/// Up to this many paths every value is kept and percentiles are exact (type 7); beyond it
+/// they come from histogram sketches (see [`stats`]) and are labelled approximate.
+pub const EXACT_LIMIT: u64 = 100_000;
+
+/// The random number generator, as recorded in every output.
+pub const RNG_NAME: &str = "xoshiro256++";
+
+/// The percentiles reported (P5 … P95).
+pub const PERCENTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+
+/// The percentiles of fan charts (P5, P25, P50, P75, P95).
+pub const FAN_PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
+
+/// Quarterly series in the fan chart, in order.
+pub const FAN_SERIES: [&str; 4] = ["fcf_cumulative", "revenue", "utilization", "rpo"];
+
+/// Scalar outputs with percentiles, in order.
+pub const SCALARS: [&str; 6] = [
+    "npv",
+    "irr",
+    "moic",
+    "peak_funding",
+    "peak_funding_quarter",
+    "economic_recovery",
+];
+
+/// How to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Number of paths.
+    pub paths: u64,
+    /// Seed of the streams.
+    pub seed: u64,
+    /// Plain Monte Carlo or Latin hypercube.
+    pub sampling: Sampling,
+    /// Worker threads (`None`: rayon's default, the number of CPUs). Never changes results.
+    pub threads: Option<usize>,
+}
+
+/// Progress of a run, reported after each block is folded (style rule 3: the engine reports,
+/// the front end draws).
+pub trait SimSink {
+    /// `done` of `total` paths are folded. Return `Break` to stop after this block.
+    fn block_done(&mut self, done: u64, total: u64) -> ControlFlow<()>;
+}
+
+/// A sink that ignores progress.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl SimSink for NoProgress {
+    fn block_done(&mut self, _done: u64, _total: u64) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum SimError {
+    /// No paths asked for.
+    NoPaths,
+    /// The thread pool could not be built.
+    Threads(String),
+}
+
+impl std::fmt::Display for SimError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SimError::NoPaths => f.write_str("--paths must be at least 1"),
+            SimError::Threads(m) => write!(f, "could not start the worker threads: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// What one path produced (the figures summarised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathOutcome {
+    /// Headline payback: quarter index from the start, `None` when not within the horizon.
+    /// A cumulative FCF that never goes negative counts as paid back in quarter 0.
+    pub payback: Option<usize>,
+    /// NPV of FCF.
+    pub npv: f64,
+    /// Annual IRR, `None` when there is none.
+    pub irr: Option<f64>,
+    /// MOIC, `None` without capex.
+    pub moic: Option<f64>,
+    /// Peak funding need (positive).
+    pub peak_funding: f64,
+    /// Its quarter index from the start.
+    pub peak_funding_quarter: usize,
+    /// Economic recovery with equity.
+    pub economic_recovery: f64,
+}
+
+impl PathOutcome {
+    /// The outcome of one projection.
+    pub fn of(p: &Projection) -> PathOutcome {
+        let s = &p.summary;
+        let payback = match s.payback {
+            Payback::Reached { period, .. } => Some(period),
+            Payback::NeverNegative => Some(0),
+            Payback::NotWithinHorizon { .. } => None,
+        };
+        let start = p.quarters.first().copied();
+        let peak_q = start.map_or(0, |q0| {
+            q0.quarters_until(s.peak_funding.quarter).max(0) as usize
+        });
+        PathOutcome {
+            payback,
+            npv: s.npv,
+            irr: s.irr.primary,
+            moic: s.moic,
+            peak_funding: s.peak_funding.value,
+            peak_funding_quarter: peak_q,
+            economic_recovery: s.economic_recovery,
+        }
+    }
+}
+
+/// The outcomes of one block, in path order.
+#[derive(Debug, Clone)]
+struct BlockOut {
+    outcomes: Vec<PathOutcome>,
+    /// Fan-chart values: path-major, `FAN_SERIES.len() x quarters` per path.
+    fan: Vec<f64>,
+}
+
+fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> BlockOut {
+    let draws = plan.draw_block(cfg.seed, block, n, cfg.sampling);
+    let mut s = plan.base.clone();
+    let mut outcomes = Vec::with_capacity(n);
+    let mut fan = Vec::with_capacity(n * FAN_SERIES.len() * nq);
+    for i in 0..n {
+        s.clone_from(&plan.base);
+        plan.apply(&mut s, &draws, i);
+        let p = payback_model::project(&s);
+        outcomes.push(PathOutcome::of(&p));
+        for series in [
+            &p.q.fcf_cumulative,
+            &p.q.revenue,
+            &p.q.utilization,
+            &p.q.rpo,
+        ] {
+            for t in 0..nq {
+                fan.push(series.get(t).copied().unwrap_or(0.0));
+            }
+        }
+    }
+    BlockOut { outcomes, fan }
+}
+
+/// Everything a run accumulates; merges exactly (integer counts, value lists or sketches
+/// with a shared range, sums added in block order).
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Projected quarters.
+    pub quarters: Vec<Quarter>,
+    /// Paths folded.
+    pub paths: u64,
+    /// Paths paid back, by quarter index.
+    pub payback_counts: Vec<u64>,
+    /// Paths not paid back within the horizon.
+    pub payback_never: u64,
+    /// One accumulator per entry of [`SCALARS`].
+    pub scalars: Vec<Acc>,
+    /// Paths without an IRR.
+    pub irr_none: u64,
+    /// Paths without a MOIC.
+    pub moic_none: u64,
+    /// Per series of [`FAN_SERIES`], per quarter.
+    pub fan: Vec<Vec<Acc>>,
+}
+
+impl Summary {
+    fn new(quarters: Vec<Quarter>, exact: bool, first: Option<&BlockOut>) -> Summary {
+        let nq = quarters.len();
+        let make = |vals: &dyn Fn(&BlockOut) -> Vec<f64>| -> Acc {
+            match (exact, first) {
+                (false, Some(b)) => Acc::sketch(&vals(b)),
+                _ => Acc::exact(),
+            }
+        };
+        let scalars = (0..SCALARS.len())
+            .map(|k| {
+                make(&|b: &BlockOut| {
+                    b.outcomes
+                        .iter()
+                        .filter_map(|o| scalar(o, k))
+                        .collect::<Vec<f64>>()
+                })
+            })
+            .collect();
+        let nf = FAN_SERIES.len();
+        let fan = (0..nf)
+            .map(|f| {
+                (0..nq)
+                    .map(|t| {
+                        make(&|b: &BlockOut| {
+                            (0..b.outcomes.len())
+                                .map(|i| b.fan[(i * nf + f) * nq + t])
+                                .collect::<Vec<f64>>()
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Summary {
+            quarters,
+            paths: 0,
+            payback_counts: vec![0; nq],
+            payback_never: 0,
+            scalars,
+            irr_none: 0,
+            moic_none: 0,
+            fan,
+        }
+    }
+
+    fn add_block(&mut self, b: &BlockOut) {
+        let nq = self.quarters.len();
+        let nf = FAN_SERIES.len();
+        for (i, o) in b.outcomes.iter().enumerate() {
+            self.paths += 1;
+            match o.payback {
+                Some(t) if t < nq => self.payback_counts[t] += 1,
+                _ => self.payback_never += 1,
+            }
+            if o.irr.is_none() {
+                self.irr_none += 1;
+            }
+            if o.moic.is_none() {
+                self.moic_none += 1;
+            }
+            for k in 0..SCALARS.len() {
+                if let Some(x) = scalar(o, k) {
+                    self.scalars[k].push(x);
+                }
+            }
+            for f in 0..nf {
+                for t in 0..nq {
+                    self.fan[f][t].push(b.fan[(i * nf + f) * nq + t]);
+                }
+            }
+        }
+    }
+
+    /// Merge the summary of later paths into this one (a run split across machines: same
+    /// plan, same seed, disjoint block ranges, merged in block order).
+    pub fn merge(&mut self, o: &Summary) {
+        self.paths += o.paths;
+        for (a, b) in self.payback_counts.iter_mut().zip(&o.payback_counts) {
+            *a += b;
+        }
+        self.payback_never += o.payback_never;
+        self.irr_none += o.irr_none;
+        self.moic_none += o.moic_none;
+        for (a, b) in self.scalars.iter_mut().zip(&o.scalars) {
+            a.merge(b);
+        }
+        for (fa, fb) in self.fan.iter_mut().zip(&o.fan) {
+            for (a, b) in fa.iter_mut().zip(fb) {
+                a.merge(b);
+            }
+        }
+    }
+}
+
+fn scalar(o: &PathOutcome, k: usize) -> Option<f64> {
+    match k {
+        0 => Some(o.npv),
+        1 => o.irr,
+        2 => o.moic,
+        3 => Some(o.peak_funding),
+        4 => Some(o.peak_funding_quarter as f64),
+        _ => Some(o.economic_recovery),
+    }
+}
+
+/// The result of [`simulate`]: the run's settings and its summary.
+#[derive(Debug, Clone)]
+pub struct SimResult {
+    /// Settings, as run.
+    pub config: Config,
+    /// Whether percentiles are exact (paths <= [`EXACT_LIMIT`]).
+    pub exact: bool,
+    /// Whether the sink stopped the run early.
+    pub stopped: bool,
+    /// The uncertain inputs: (path, distribution, scale?).
+    pub inputs: Vec<(String, String, bool)>,
+    /// Whether default and renewal events were drawn.
+    pub events: bool,
+    /// The accumulated summary.
+    pub summary: Summary,
+}
+
+/// Run `cfg.paths` paths of `plan`. Results depend only on the plan, the seed, the path
+/// count and the sampling — never on `threads`.
+pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<SimResult, SimError> {
+    if cfg.paths == 0 {
+        return Err(SimError::NoPaths);
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = cfg.threads {
+        builder = builder.num_threads(t.max(1));
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| SimError::Threads(e.to_string()))?;
+    let threads = pool.current_num_threads().max(1);
+    let quarters = {
+        let s = &plan.base.scenario;
+        let n = s.start.quarters_until(s.end).max(0) + 1;
+        (0..n).map(|k| s.start.offset(k)).collect::<Vec<_>>()
+    };
+    let nq = quarters.len();
+    let bs = BLOCK_SIZE as u64;
+    let n_blocks = cfg.paths.div_ceil(bs);
+    let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
+    let exact = cfg.paths <= EXACT_LIMIT;
+    // Block 0 first: sketches learn their range from it.
+    let first = pool.install(|| run_block(plan, cfg, 0, block_len(0), nq));
+    let mut summary = Summary::new(quarters, exact, Some(&first));
+    summary.add_block(&first);
+    drop(first);
+    let mut stopped = sink.block_done(summary.paths, cfg.paths).is_break();
+    let chunk = (threads * 2) as u64;
+    let mut next = 1;
+    while next < n_blocks && !stopped {
+        let end = (next + chunk).min(n_blocks);
+        let outs: Vec<BlockOut> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|b| run_block(plan, cfg, b, block_len(b), nq))
+                .collect()
+        });
+        for o in &outs {
+            summary.add_block(o);
+            if sink.block_done(summary.paths, cfg.paths).is_break() {
+                stopped = true;
+                break;
+            }
+        }
+        next = end;
+    }
+    Ok(SimResult {
+        config: *cfg,
+        exact,
+        stopped,
+        inputs: plan
+            .inputs
+            .iter()
+            .map(|i| (i.path.clone(), i.dist.describe(), i.scale))
+            .collect(),
+        events: plan.events,
+        summary,
+    })
+}
+
+/// The probability of payback by the end of one year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ByYear {
+    /// Calendar year.
+    pub year: i32,
+    /// P(payback by the end of the year).
+    pub probability: f64,
+    /// Monte Carlo standard error, `sqrt(p (1 - p) / n)`.
+    pub std_error: f64,
+}
+
+/// Paths paid back in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterCount {
+    /// The quarter.
+    pub quarter: Quarter,
+    /// Paths whose headline payback falls in it.
+    pub paths: u64,
+}
+
+/// Percentiles of one output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputRow {
+    /// Output name (see [`SCALARS`]).
+    pub name: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Paths without a value (no IRR, no MOIC).
+    pub missing: u64,
+    /// The percentiles ([`PERCENTILES`]).
+    pub stats: Percentiles,
+}
+
+/// Fan-chart percentiles of one series in one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FanPoint {
+    /// Series (see [`FAN_SERIES`]).
+    pub series: &'static str,
+    /// Quarter.
+    pub quarter: Quarter,
+    /// Percentiles ([`FAN_PERCENTILES`]).
+    pub stats: Percentiles,
+}
+
+/// Everything a front end prints or exports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimReport {
+    /// Seed.
+    pub seed: u64,
+    /// RNG algorithm ([`RNG_NAME`]).
+    pub rng: &'static str,
+    /// How block streams are derived.
+    pub stream: &'static str,
+    /// Paths folded.
+    pub paths: u64,
+    /// Paths asked for.
+    pub paths_requested: u64,
+    /// Sampling: `mc` or `lhs`.
+    pub sampling: &'static str,
+    /// [`BLOCK_SIZE`].
+    pub block_size: usize,
+    /// Percentile method.
+    pub percentile_method: &'static str,
+    /// Whether percentiles are exact.
+    pub exact: bool,
+    /// Whether default and renewal events were drawn.
+    pub events: bool,
+    /// Uncertain inputs: path, distribution, whether it scales.
+    pub inputs: Vec<(String, String, bool)>,
+    /// The headline payback's distribution, by quarter (quarters with no path omitted).
+    pub payback_by_quarter: Vec<QuarterCount>,
+    /// Paths not paid back within the horizon.
+    pub payback_never: u64,
+    /// P(not paid back within the horizon).
+    pub p_never: f64,
+    /// Its standard error.
+    pub p_never_std_error: f64,
+    /// P(payback by the end of each year).
+    pub by_year: Vec<ByYear>,
+    /// Payback quarter at P10, P50, P90 (the first quarter by which that share of paths has
+    /// paid back; `None` when that share never does within the horizon).
+    pub payback_p10_p50_p90: [Option<Quarter>; 3],
+    /// Percentiles of the scalar outputs.
+    pub outputs: Vec<OutputRow>,
+    /// Fan-chart data.
+    pub fan: Vec<FanPoint>,
+}
+
+impl SimResult {
+    /// The report front ends render.
+    pub fn report(&self) -> SimReport {
+        let s = &self.summary;
+        let n = s.paths.max(1) as f64;
+        let se = |p: f64| libm::sqrt(p * (1.0 - p) / n);
+        let mut payback_by_quarter = Vec::new();
+        let mut by_year = Vec::new();
+        let mut cum = 0u64;
+        for (t, (&q, &c)) in s.quarters.iter().zip(&s.payback_counts).enumerate() {
+            cum += c;
+            if c > 0 {
+                payback_by_quarter.push(QuarterCount {
+                    quarter: q,
+                    paths: c,
+                });
+            }
+            let last_of_year = q.q() == 4 || t + 1 == s.quarters.len();
+            if last_of_year {
+                let p = cum as f64 / n;
+                by_year.push(ByYear {
+                    year: q.year(),
+                    probability: p,
+                    std_error: se(p),
+                });
+            }
+        }
+        let quantile_quarter = |p: f64| -> Option<Quarter> {
+            // Smallest quarter whose cumulative count reaches ceil(p n) (inverse of the
+            // empirical CDF).
+            let need = libm::ceil(p * s.paths as f64).max(1.0) as u64;
+            let mut c = 0;
+            for (&q, &k) in s.quarters.iter().zip(&s.payback_counts) {
+                c += k;
+                if c >= need {
+                    return Some(q);
+                }
+            }
+            None
+        };
+        let units = ["USD", "per year", "x", "USD", "quarters from start", "USD"];
+        let outputs = SCALARS
+            .iter()
+            .enumerate()
+            .map(|(k, &name)| OutputRow {
+                name,
+                unit: units[k],
+                missing: match k {
+                    1 => s.irr_none,
+                    2 => s.moic_none,
+                    _ => 0,
+                },
+                stats: s.scalars[k].percentiles(&PERCENTILES),
+            })
+            .collect();
+        let mut fan = Vec::new();
+        for (f, &series) in FAN_SERIES.iter().enumerate() {
+            for (t, &q) in s.quarters.iter().enumerate() {
+                fan.push(FanPoint {
+                    series,
+                    quarter: q,
+                    stats: s.fan[f][t].percentiles(&FAN_PERCENTILES),
+                });
+            }
+        }
+        let p_never = s.payback_never as f64 / n;
+        SimReport {
+            seed: self.config.seed,
+            rng: RNG_NAME,
+            stream: "block b: seed_from_u64(seed), then jump() b times (2^128 steps each)",
+            paths: s.paths,
+            paths_requested: self.config.paths,
+            sampling: self.config.sampling.name(),
+            block_size: BLOCK_SIZE,
+            percentile_method: if self.exact {
+                "Hyndman-Fan type 7 (Excel PERCENTILE.INC), exact"
+            } else {
+                "histogram sketch (4096 bins, range from block 0), approximate: see error_bound"
+            },
+            exact: self.exact,
+            events: self.events,
+            inputs: self.inputs.clone(),
+            payback_by_quarter,
+            payback_never: s.payback_never,
+            p_never,
+            p_never_std_error: se(p_never),
+            by_year,
+            payback_p10_p50_p90: [
+                quantile_quarter(0.10),
+                quantile_quarter(0.50),
+                quantile_quarter(0.90),
+            ],
+            outputs,
+            fan,
+        }
+    }
+}
+
+/// Project one path of a plan directly (for tests and one-at-a-time tools): the base with
+/// the given input values (one per input) and no events.
+pub fn project_with(plan: &Plan, values: &[f64]) -> Projection {
+    let mut s: Scenario = plan.base.clone();
+    plan.apply_values(&mut s, values);
+    payback_model::project(&s)
+}

@@ -337,7 +337,8 @@ fn end_contract_at(s: &mut Scenario, c: usize, d: payback_model::Quarter) {
         } else {
             0
         };
-        let billed = contracts::reserved_hours_total(ct.ref_accelerators, nq, ramp_q) * ct.take_or_pay;
+        let billed =
+            contracts::reserved_hours_total(ct.ref_accelerators, nq, ramp_q) * ct.take_or_pay;
         ct.price = ContractPrice::PerRefHour(if billed > 0.0 { v / billed } else { 0.0 });
     }
     if served <= 0 {

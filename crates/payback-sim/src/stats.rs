@@ -96,7 +96,10 @@ impl Sketch {
     fn order_stat(&self, r: u64) -> (f64, f64) {
         if r < self.under {
             // Between the exact minimum and the range's lower end.
-            return ((self.min + self.lo) / 2.0, (self.lo - self.min).max(0.0) / 2.0);
+            return (
+                (self.min + self.lo) / 2.0,
+                (self.lo - self.min).max(0.0) / 2.0,
+            );
         }
         let mut before = self.under;
         for (k, &c) in self.bins.iter().enumerate() {

@@ -1,6 +1,8 @@
 //! One module per subcommand, each with its clap `Args` and a `run(args, ctx)` function.
 
+pub mod evidence;
 pub mod explain;
 pub mod init;
 pub mod run;
 pub mod scenarios;
+pub mod simulate;

@@ -14,6 +14,7 @@
 //! written out in `docs/model/`.
 
 pub mod contracts;
+pub mod financing;
 pub mod fleet;
 pub mod pricing;
 mod summary;
@@ -148,6 +149,7 @@ impl<'a> Ctx<'a> {
         let mut spends = vec![Vec::new(); n];
         let mut last_tranche = None;
         let mut replace_lead = 2;
+        let mut last_acc: Option<usize> = None;
         for (k, t) in s.capex.iter().enumerate() {
             if t.quarters.is_empty() {
                 continue;
@@ -159,9 +161,11 @@ impl<'a> Ctx<'a> {
                     spends[i as usize].push((k, per_q));
                     if last_tranche.is_none_or(|l| i as usize >= l) {
                         last_tranche = Some(i as usize);
-                        if t.kind != TrancheKind::Facilities {
-                            replace_lead = t.lead_time;
-                        }
+                    }
+                    if t.kind != TrancheKind::Facilities && last_acc.is_none_or(|l| i as usize >= l)
+                    {
+                        last_acc = Some(i as usize);
+                        replace_lead = t.lead_time;
                     }
                 }
             }
@@ -334,6 +338,9 @@ pub(crate) struct State {
     /// Equity mark at the end of the quarter before the start.
     pub mark_before_start: f64,
     tier_order: Vec<usize>,
+    loans: Vec<financing::Loan>,
+    /// Highest covenant minimum in force, per quarter (for the breach count).
+    pub covenant: Vec<Option<f64>>,
 }
 
 impl State {
@@ -404,6 +411,7 @@ impl State {
                 inference_margin_per_mtok: vec![None; n],
                 gross_margin: vec![None; n],
                 ebitda_margin: vec![None; n],
+                interest_coverage: vec![None; n],
             },
             tier_served: vec![vec![0.0; n]; s.tiers.len()],
             tier_mult: s
@@ -440,6 +448,8 @@ impl State {
             sunk_capex: 0.0,
             mark_before_start: 0.0,
             tier_order: (0..s.tiers.len()).collect(),
+            loans: financing::loans(s, ctx.abs0, n),
+            covenant: vec![None; n],
         }
     }
 
@@ -794,6 +804,14 @@ impl State {
         let ocf = ebitda - tax + deferred_change;
         let capex = capex_acc + capex_fac;
         let fcf = ocf - capex + salvage;
+        let debt = financing::step(s, &mut self.loans, i);
+        let levered_fcf = fcf + debt.draws - debt.repayment - debt.interest
+            + financing::tax_shield(s, debt.interest, tax)
+            - debt.fees;
+        if debt.interest > 0.0 {
+            self.opt.interest_coverage[i] = Some(ebitda / debt.interest);
+            self.covenant[i] = debt.covenant;
+        }
 
         // Equity.
         let mut equity_investment = 0.0;
@@ -884,6 +902,12 @@ impl State {
         q.capex_unspent[i] = unspent;
         q.salvage[i] = salvage;
         q.fcf[i] = fcf;
+        q.debt_draws[i] = debt.draws;
+        q.debt_repayment[i] = debt.repayment;
+        q.debt_interest[i] = debt.interest;
+        q.debt_fees[i] = debt.fees;
+        q.debt_balance[i] = debt.balance;
+        q.levered_fcf[i] = levered_fcf;
         q.fcf_ex_circular[i] = fcf - named.circular * (1.0 - s.scenario.tax_rate);
         q.equity_investment[i] = equity_investment;
         q.economic_fcf[i] = fcf - equity_investment;

@@ -10,7 +10,8 @@ use crate::finance::{
     quarterly_rate,
 };
 use crate::projection::{
-    BookCover, ContractSeries, Dated, OptionalSeries, RevenueMix, Summary, TierSeries, Vintage,
+    BookCover, ContractSeries, Dated, DebtSummary, OptionalSeries, RevenueMix, Summary, TierSeries,
+    Vintage,
 };
 use crate::scenario::{PriceMode, Terminal};
 use crate::{HOURS, Projection, Quarter};
@@ -30,6 +31,7 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         inference_margin_per_mtok: slice_opt(&st.opt.inference_margin_per_mtok),
         gross_margin: slice_opt(&st.opt.gross_margin),
         ebitda_margin: slice_opt(&st.opt.ebitda_margin),
+        interest_coverage: slice_opt(&st.opt.interest_coverage),
     };
 
     let r = s.scenario.discount_rate;
@@ -175,6 +177,7 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         sunk_capex: st.sunk_capex,
         capex_total,
         capex_unspent_total: sum(&q.capex_unspent),
+        debt: debt_summary(ctx, &st, &q, &opt, from),
     };
 
     let contracts = s
@@ -203,6 +206,58 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         summary,
         warnings,
     }
+}
+
+fn debt_summary(
+    ctx: &Ctx,
+    st: &State,
+    q: &crate::projection::Quarterly,
+    opt: &OptionalSeries,
+    from: usize,
+) -> Option<DebtSummary> {
+    let s = ctx.s;
+    if s.debt.is_empty() {
+        return None;
+    }
+    let at = |t: usize| s.scenario.start.offset(t as i32);
+    let h = q.debt_balance.len();
+    let (mut peak, mut peak_at) = (0.0, 0);
+    let mut min_cov: Option<Dated> = None;
+    let mut first_breach = None;
+    let mut breaches = 0;
+    for t in 0..h {
+        if q.debt_balance[t] > peak {
+            peak = q.debt_balance[t];
+            peak_at = t;
+        }
+        if let Some(c) = opt.interest_coverage[t] {
+            if min_cov.is_none_or(|m| c < m.value) {
+                min_cov = Some(Dated {
+                    value: c,
+                    quarter: at(t),
+                });
+            }
+            if let Some(limit) = st.covenant[from + t]
+                && c < limit
+            {
+                breaches += 1;
+                first_breach.get_or_insert(at(t));
+            }
+        }
+    }
+    Some(DebtSummary {
+        peak_balance: Dated {
+            value: peak,
+            quarter: at(peak_at),
+        },
+        balance_at_horizon: q.debt_balance.last().copied().unwrap_or(0.0),
+        interest_total: q.debt_interest.iter().sum(),
+        min_coverage: min_cov,
+        first_breach,
+        breach_quarters: breaches,
+        npv_levered: npv_quarterly(s.scenario.discount_rate, &q.levered_fcf),
+        payback_levered: finance::payback(&q.levered_fcf),
+    })
 }
 
 fn discounted_sum(flows: &[f64], rq: f64) -> f64 {

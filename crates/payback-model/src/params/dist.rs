@@ -107,7 +107,10 @@ fn finite(key: &'static str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(DistError::new(key, format!("`{key}` must be a finite number")))
+        Err(DistError::new(
+            key,
+            format!("`{key}` must be a finite number"),
+        ))
     }
 }
 
@@ -255,10 +258,7 @@ impl Dist {
         for &w in weights {
             finite("weights", w)?;
             if w < 0.0 {
-                return Err(DistError::new(
-                    "weights",
-                    format!("weight {w} is negative"),
-                ));
+                return Err(DistError::new("weights", format!("weight {w} is negative")));
             }
             total += w;
         }
@@ -268,7 +268,11 @@ impl Dist {
                 format!("weights sum to {total}, not 1"),
             ));
         }
-        let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(weights.iter().copied()).collect();
+        let mut pairs: Vec<(f64, f64)> = values
+            .iter()
+            .copied()
+            .zip(weights.iter().copied())
+            .collect();
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut cumulative = Vec::with_capacity(pairs.len());
         let mut c = 0.0;
@@ -500,7 +504,10 @@ impl Shape {
                 lambda,
             } if max > min => {
                 let w = max - min;
-                (1.0 + lambda * (mode - min) / w, 1.0 + lambda * (max - mode) / w)
+                (
+                    1.0 + lambda * (mode - min) / w,
+                    1.0 + lambda * (max - mode) / w,
+                )
             }
             _ => (1.0, 1.0),
         }
@@ -543,7 +550,9 @@ impl Shape {
             }
             Shape::Uniform { min, max } => min + u * (max - min),
             Shape::Discrete { values, cumulative } => {
-                let k = cumulative.partition_point(|&c| c <= u).min(values.len() - 1);
+                let k = cumulative
+                    .partition_point(|&c| c <= u)
+                    .min(values.len() - 1);
                 values[k]
             }
         }

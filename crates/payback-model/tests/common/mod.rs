@@ -205,5 +205,6 @@ pub fn representative() -> Scenario {
             valuation: vec![(q("2024Q1"), 100e9), (q("2026Q4"), 500e9)],
         }],
         internal: Internal::Share(0.1),
+        debt: vec![],
     }
 }

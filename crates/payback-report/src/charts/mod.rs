@@ -37,7 +37,9 @@ impl Chart {
     /// The SVG for inlining in HTML: without the `xmlns` attribute (HTML5 does not need it, and
     /// the report must name no URL but the assumptions' sources) and scaling to its container.
     pub fn inline_svg(&self) -> String {
-        let svg = self.svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+        let svg = self
+            .svg
+            .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
         match svg.find('>') {
             Some(end) if svg.starts_with("<svg") => {
                 let head = &svg[..end];

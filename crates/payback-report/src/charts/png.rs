@@ -59,8 +59,13 @@ pub fn to_png(svg: &str, scale: f32) -> Result<Vec<u8>, PngError> {
         .to_int_size()
         .scale_by(scale)
         .ok_or_else(|| PngError("the chart has no size".into()))?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
-        .ok_or_else(|| PngError(format!("cannot allocate {}x{}", size.width(), size.height())))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
+        PngError(format!(
+            "cannot allocate {}x{}",
+            size.width(),
+            size.height()
+        ))
+    })?;
     pixmap.fill(tiny_skia::Color::WHITE);
     resvg::render(
         &tree,

@@ -1,0 +1,384 @@
+//! `payback evidence`: record observations (CSV, SEC companyfacts), list them, and score
+//! scenarios against them. Formats and maths: docs/evidence.md.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use payback_evidence::score::{self, ScenarioInput, Settings};
+use payback_evidence::store::{Filter, ImportSummary, Store};
+use payback_evidence::{Signal, csvfile, report, sec};
+use payback_model::Quarter;
+
+use crate::Context;
+use crate::error::CommandError;
+use crate::inputs::{DEFAULT_SCENARIO, Spec};
+use crate::output;
+
+/// Record evidence (observations of RPO, capex, FCF, ...) and score scenarios against it.
+///
+/// Observations live in a SQLite database: --db PATH, or by default
+/// $XDG_DATA_HOME/payback/evidence.db (else ~/.local/share/payback/evidence.db). Every import
+/// is one transaction: a bad row rejects the whole file and nothing stored changes.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The evidence database (created if missing).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+/// The evidence subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Sub {
+    /// Add observations from a CSV file (columns in docs/evidence.md).
+    Add(AddArgs),
+    /// Import an SEC EDGAR XBRL companyfacts JSON file (data.sec.gov/api/xbrl/companyfacts/).
+    ImportSec(ImportArgs),
+    /// List stored observations.
+    List(ListArgs),
+    /// Score scenarios against a company's observations: stage statuses, posterior weights,
+    /// and P(payback by 2030) before and after the evidence.
+    Score(ScoreArgs),
+}
+
+/// `evidence add`.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// CSV file.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
+}
+
+/// `evidence import-sec`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// companyfacts JSON file (CIK##########.json).
+    #[arg(value_name = "FILE.json")]
+    pub file: PathBuf,
+    /// Company name to store the observations under (default: the file's entityName).
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+}
+
+/// `evidence list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only this company (name, case-insensitive, or CIK).
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+    /// Only this signal (rpo, capex, fcf, ...).
+    #[arg(long, value_name = "SIGNAL")]
+    pub signal: Option<String>,
+    /// Include values superseded by a later revision.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// `evidence score`.
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    /// Scenario file or built-in name (default: the built-in `default`).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<String>,
+    /// An alternative scenario: SCENARIO with this overlay applied; repeat for more. With no
+    /// --overlay the alternatives are the built-in `bull` and `bear`.
+    #[arg(long = "overlay", short = 'o', value_name = "OVERLAY")]
+    pub overlays: Vec<String>,
+    /// The company whose observations are scored (name, case-insensitive, or CIK).
+    #[arg(long, value_name = "NAME")]
+    pub company: String,
+    /// AI share of a whole-company signal, e.g. `rpo=0.4`; repeat per signal. Without one, a
+    /// whole-company signal is compared as a growth rate.
+    #[arg(long = "ai-share", value_name = "SIGNAL=SHARE")]
+    pub ai_share: Vec<String>,
+    /// Prior weight of each scenario, in order (base first); default equal.
+    #[arg(long = "prior", value_name = "WEIGHT")]
+    pub priors: Vec<f64>,
+    /// Quarter for P(payback by).
+    #[arg(long, value_name = "QUARTER", default_value = "2030Q4")]
+    pub by: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the output to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Text for a terminal.
+    Table,
+    /// JSON.
+    Json,
+}
+
+/// Run the command.
+pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
+    let db = match args.db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    match args.command {
+        Sub::Add(a) => add(&db, &a),
+        Sub::ImportSec(a) => import_sec(&db, &a),
+        Sub::List(a) => list(&db, &a),
+        Sub::Score(a) => score_cmd(&db, &a),
+    }
+}
+
+/// `$XDG_DATA_HOME/payback/evidence.db`, else `$HOME/.local/share/payback/evidence.db`.
+fn default_db() -> Result<PathBuf, CommandError> {
+    let from = |v: &str| {
+        std::env::var_os(v)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(x) = from("XDG_DATA_HOME") {
+        return Ok(x.join("payback").join("evidence.db"));
+    }
+    if let Some(h) = from("HOME") {
+        return Ok(h.join(".local/share/payback/evidence.db"));
+    }
+    Err(
+        CommandError::usage("no evidence database: neither XDG_DATA_HOME nor HOME is set")
+            .hint("name one with --db PATH"),
+    )
+}
+
+fn open(db: &Path) -> Result<Store, CommandError> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CommandError::usage(format!(
+                "cannot create the directory `{}`: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    Store::open(db).map_err(|e| CommandError::input(e.to_string()))
+}
+
+/// Today's date, for the import log.
+fn today() -> String {
+    #[allow(clippy::disallowed_methods)] // the CLI edge is where the clock is read
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days)))
+        .map_or_else(|| "unknown".to_string(), |d| d.to_string())
+}
+
+fn summary_line(file: &str, s: &ImportSummary) -> String {
+    format!(
+        "{file}: {} observations: {} added, {} already stored, {} revisions\n",
+        s.offered, s.added, s.unchanged, s.revisions
+    )
+}
+
+fn add(db: &Path, a: &AddArgs) -> Result<(), CommandError> {
+    let name = a.file.display().to_string();
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| CommandError::input(format!("cannot read `{name}`: {e}")))?;
+    let obs = csvfile::parse(&name, &text).map_err(|e| CommandError::input(e.to_string()))?;
+    let mut store = open(db)?;
+    let s = store
+        .import("csv", &name, &today(), &obs)
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    let line = summary_line(&name, &s);
+    output::to_stdout(|out: &mut dyn Write| out.write_all(line.as_bytes()))
+}
+
+fn import_sec(db: &Path, a: &ImportArgs) -> Result<(), CommandError> {
+    let name = a.file.display().to_string();
+    let file = File::open(&a.file)
+        .map_err(|e| CommandError::input(format!("cannot read `{name}`: {e}")))?;
+    let facts =
+        sec::read(&name, BufReader::new(file)).map_err(|e| CommandError::input(e.to_string()))?;
+    let company = a
+        .company
+        .clone()
+        .or_else(|| facts.entity_name.clone())
+        .or_else(|| facts.cik.map(|c| format!("CIK{c:010}")))
+        .ok_or_else(|| {
+            CommandError::input(format!(
+                "`{name}` has neither `entityName` nor `cik`: name the company with --company"
+            ))
+        })?;
+    let imp =
+        sec::normalise(&name, &facts, &company).map_err(|e| CommandError::input(e.to_string()))?;
+    let mut store = open(db)?;
+    let s = store
+        .import("sec", &name, &today(), &imp.observations)
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    let r = &imp.report;
+    let mut text = summary_line(&name, &s);
+    text.push_str(&format!(
+        "  company {company}{}; {} USD rows, {} facts, {} repeated rows dropped, {} revisions \
+         across filings, {} quarters derived from year-to-date totals\n",
+        imp.cik.map(|c| format!(" (CIK {c})")).unwrap_or_default(),
+        r.rows,
+        r.facts,
+        r.duplicates,
+        r.revisions,
+        r.derived_quarters
+    ));
+    for w in &r.warnings {
+        text.push_str(&format!("  warning: {w}\n"));
+    }
+    output::to_stdout(|out: &mut dyn Write| out.write_all(text.as_bytes()))
+}
+
+fn list(db: &Path, a: &ListArgs) -> Result<(), CommandError> {
+    let signal = match &a.signal {
+        None => None,
+        Some(s) => Some(Signal::parse(s).ok_or_else(|| {
+            CommandError::usage(format!("unknown signal `{s}`"))
+                .hint(format!("signals: {}", Signal::names()))
+        })?),
+    };
+    let store = open(db)?;
+    let rows = store
+        .observations(&Filter {
+            company: a.company.clone(),
+            signal,
+            include_superseded: a.all,
+        })
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    let text = match a.format {
+        Format::Table => report::list(&rows),
+        Format::Json => json(&rows)?,
+    };
+    output::to_stdout(|out: &mut dyn Write| out.write_all(text.as_bytes()))
+}
+
+fn json(value: &impl serde::Serialize) -> Result<String, CommandError> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| CommandError::internal(format!("cannot write JSON: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}
+
+fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
+    let mut settings = Settings {
+        payback_by: Quarter::parse(&a.by).map_err(|e| CommandError::usage(format!("--by: {e}")))?,
+        ..Settings::default()
+    };
+    let mut shares = BTreeMap::new();
+    for item in &a.ai_share {
+        let (name, value) = item.split_once('=').ok_or_else(|| {
+            CommandError::usage(format!(
+                "--ai-share `{item}`: expected SIGNAL=SHARE, e.g. rpo=0.4"
+            ))
+        })?;
+        let signal = Signal::parse(name).ok_or_else(|| {
+            CommandError::usage(format!("--ai-share: unknown signal `{name}`"))
+                .hint(format!("signals: {}", Signal::names()))
+        })?;
+        let share: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0 && *v <= 1.0)
+            .ok_or_else(|| {
+                CommandError::usage(format!(
+                    "--ai-share {name}: the share must be a number in (0, 1], found `{value}`"
+                ))
+            })?;
+        shares.insert(signal, share);
+    }
+    settings.ai_share = shares;
+
+    // The scenarios: SCENARIO, then SCENARIO+overlay for each overlay.
+    let base = a
+        .scenario
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SCENARIO.to_string());
+    let overlays: Vec<String> = if a.overlays.is_empty() {
+        vec!["bull".into(), "bear".into()]
+    } else {
+        a.overlays.clone()
+    };
+    let mut specs = vec![Spec::from_args(Some(&base), &[])?];
+    for o in &overlays {
+        specs.push(Spec::from_args(Some(&base), std::slice::from_ref(o))?);
+    }
+    if !a.priors.is_empty() && a.priors.len() != specs.len() {
+        return Err(CommandError::usage(format!(
+            "{} --prior weights for {} scenarios (the base and one per overlay)",
+            a.priors.len(),
+            specs.len()
+        )));
+    }
+    if a.priors.iter().any(|p| !p.is_finite() || *p <= 0.0) {
+        return Err(CommandError::usage(
+            "--prior weights must be positive numbers",
+        ));
+    }
+    let mut labels = Vec::new();
+    let mut projections = Vec::new();
+    for spec in &specs {
+        let loaded = spec.load()?;
+        let mut label = loaded.scenario.scenario.name.clone();
+        for o in &loaded.overlay_names {
+            label.push('+');
+            label.push_str(o);
+        }
+        labels.push(label);
+        projections.push(payback_model::project(&loaded.scenario));
+    }
+    let inputs: Vec<ScenarioInput<'_>> = labels
+        .iter()
+        .zip(&projections)
+        .enumerate()
+        .map(|(k, (label, projection))| ScenarioInput {
+            label,
+            prior: a.priors.get(k).copied().unwrap_or(1.0),
+            projection,
+        })
+        .collect();
+
+    let store = open(db)?;
+    let rows = store
+        .observations(&Filter {
+            company: Some(a.company.clone()),
+            ..Filter::default()
+        })
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    if rows.is_empty() {
+        return Err(CommandError::input(format!(
+            "no observations for company `{}` in `{}`",
+            a.company,
+            db.display()
+        ))
+        .hint("add some with `payback evidence add FILE.csv` or `payback evidence import-sec FILE.json`")
+        .hint("`payback evidence list` shows what is stored"));
+    }
+    let obs: Vec<(i64, &payback_evidence::Observation)> =
+        rows.iter().map(|r| (r.id, &r.obs)).collect();
+    let card = score::score(&obs, &inputs, &settings);
+    let company = rows
+        .first()
+        .map_or(a.company.clone(), |r| r.obs.company.clone());
+    let text = match a.format {
+        Format::Table => report::scorecard(&card, &company),
+        Format::Json => json(&serde_json::json!({
+            "company": company,
+            "scorecard": card,
+        }))?,
+    };
+    let write = |out: &mut dyn Write| out.write_all(text.as_bytes());
+    match &a.out {
+        Some(path) => output::to_file_atomically(path, write),
+        None => output::to_stdout(write),
+    }
+}

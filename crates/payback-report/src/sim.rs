@@ -1,0 +1,206 @@
+//! Monte Carlo results ([`payback_sim::SimReport`]) as a terminal table, CSV or JSON.
+//!
+//! - [`text`]: the run's settings (seed, RNG, paths, sampling, block size, percentile method),
+//!   the payback distribution by year with standard errors, and the percentile table.
+//! - [`csv`]: one long table `section,name,quarter,stat,value` with the same figures plus the
+//!   fan-chart percentiles per quarter.
+//! - [`json`]: the whole report (`schema: "payback-simulate/1"`), fan chart included.
+//!
+//! Money prints in billions of US dollars in the table; CSV and JSON carry plain US dollars.
+//! Missing values print as `—` (table), empty (CSV) or `null` (JSON), never NaN.
+
+use std::io::{self, Write};
+
+use payback_sim::{FAN_PERCENTILES, PERCENTILES, SimReport};
+
+use crate::fmt;
+
+fn pname(p: f64) -> String {
+    format!("P{}", libm::round(p * 100.0) as i64)
+}
+
+fn show(unit: &str, x: Option<f64>) -> String {
+    match x {
+        None => "—".into(),
+        Some(v) => match unit {
+            "USD" => fmt::money_b(v),
+            "per year" => fmt::pct(v),
+            "x" => format!("{v:.2}x"),
+            _ => format!("{v:.1}"),
+        },
+    }
+}
+
+/// The terminal table.
+pub fn text(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
+    writeln!(out, "Monte Carlo simulation")?;
+    writeln!(
+        out,
+        "  seed {}  rng {}  paths {}{}  sampling {}  block size {}",
+        r.seed,
+        r.rng,
+        r.paths,
+        if r.paths < r.paths_requested {
+            format!(" (stopped early, of {})", r.paths_requested)
+        } else {
+            String::new()
+        },
+        r.sampling,
+        r.block_size
+    )?;
+    writeln!(out, "  streams: {}", r.stream)?;
+    writeln!(out, "  percentiles: {}", r.percentile_method)?;
+    writeln!(
+        out,
+        "  events: {}",
+        if r.events {
+            "counterparty defaults and contract renewals drawn per path"
+        } else {
+            "hazards and renewals in expectation"
+        }
+    )?;
+    writeln!(out, "\nUncertain inputs ({})", r.inputs.len())?;
+    for (path, dist, scale) in &r.inputs {
+        let how = if *scale { "  (scales the value)" } else { "" };
+        writeln!(out, "  {path:<44} {dist}{how}")?;
+    }
+    writeln!(
+        out,
+        "\nHeadline payback (programme, no terminal value): P(paid back by end of year) ± standard error"
+    )?;
+    for y in &r.by_year {
+        let bar_len = libm::round(y.probability * 40.0) as usize;
+        writeln!(
+            out,
+            "  {}  {:>6.1} % ± {:>4.1}  {}",
+            y.year,
+            y.probability * 100.0,
+            y.std_error * 100.0,
+            "#".repeat(bar_len)
+        )?;
+    }
+    writeln!(
+        out,
+        "  never within horizon: {:.1} % ± {:.1} ({} paths)",
+        r.p_never * 100.0,
+        r.p_never_std_error * 100.0,
+        r.payback_never
+    )?;
+    let q = |x: &Option<payback_model::Quarter>| x.map_or("never".to_string(), |q| q.to_string());
+    writeln!(
+        out,
+        "  payback quarter P10 {}  P50 {}  P90 {}",
+        q(&r.payback_p10_p50_p90[0]),
+        q(&r.payback_p10_p50_p90[1]),
+        q(&r.payback_p10_p50_p90[2])
+    )?;
+    writeln!(out, "\nPercentiles (money in $bn)")?;
+    let mut header = format!("  {:<22}", "output");
+    for p in PERCENTILES {
+        header.push_str(&format!("{:>10}", pname(p)));
+    }
+    header.push_str(&format!("{:>10}  note", "mean"));
+    writeln!(out, "{header}")?;
+    for row in &r.outputs {
+        let mut line = format!("  {:<22}", row.name);
+        for v in &row.stats.values {
+            line.push_str(&format!("{:>10}", show(row.unit, *v)));
+        }
+        line.push_str(&format!("{:>10}", show(row.unit, row.stats.mean)));
+        if row.missing > 0 {
+            line.push_str(&format!("  {} paths without a value", row.missing));
+        }
+        if row.stats.approximate {
+            let bound = row.stats.error_bound.iter().fold(0.0_f64, |a, b| a.max(*b));
+            line.push_str(&format!("  approx. ±{}", show(row.unit, Some(bound))));
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    writeln!(
+        out,
+        "\nFan-chart data (per-quarter P5/P25/P50/P75/P95 of cumulative FCF, revenue, utilization, RPO): --format csv or json"
+    )?;
+    Ok(())
+}
+
+fn cell(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or_else(String::new, |v| format!("{v}"))
+}
+
+/// The long CSV: `section,name,quarter,stat,value`.
+pub fn csv(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
+    writeln!(out, "section,name,quarter,stat,value")?;
+    let settings = [
+        ("seed", r.seed.to_string()),
+        ("rng", r.rng.to_string()),
+        ("paths", r.paths.to_string()),
+        ("sampling", r.sampling.to_string()),
+        ("block_size", r.block_size.to_string()),
+        ("exact_percentiles", r.exact.to_string()),
+        ("events", r.events.to_string()),
+    ];
+    for (k, v) in settings {
+        writeln!(out, "run,{k},,,{v}")?;
+    }
+    for (path, _, _) in &r.inputs {
+        writeln!(out, "input,\"{}\",,,", path.replace('"', "\"\""))?;
+    }
+    for c in &r.payback_by_quarter {
+        writeln!(out, "payback,paths,{},count,{}", c.quarter, c.paths)?;
+    }
+    writeln!(out, "payback,paths,never,count,{}", r.payback_never)?;
+    for y in &r.by_year {
+        writeln!(
+            out,
+            "payback,by_year,{},probability,{}",
+            y.year, y.probability
+        )?;
+        writeln!(out, "payback,by_year,{},std_error,{}", y.year, y.std_error)?;
+    }
+    writeln!(out, "payback,never,,probability,{}", r.p_never)?;
+    writeln!(out, "payback,never,,std_error,{}", r.p_never_std_error)?;
+    for row in &r.outputs {
+        for (p, v) in PERCENTILES.iter().zip(&row.stats.values) {
+            writeln!(out, "output,{},,{},{}", row.name, pname(*p), cell(*v))?;
+        }
+        writeln!(out, "output,{},,mean,{}", row.name, cell(row.stats.mean))?;
+        writeln!(out, "output,{},,missing,{}", row.name, row.missing)?;
+        if row.stats.approximate {
+            for (p, e) in PERCENTILES.iter().zip(&row.stats.error_bound) {
+                writeln!(out, "output,{},,{}_error_bound,{e}", row.name, pname(*p))?;
+            }
+        }
+    }
+    for f in &r.fan {
+        for (p, v) in FAN_PERCENTILES.iter().zip(&f.stats.values) {
+            writeln!(
+                out,
+                "fan,{},{},{},{}",
+                f.series,
+                f.quarter,
+                pname(*p),
+                cell(*v)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON document.
+pub fn json(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
+    let mut v = serde_json::to_value(r).map_err(io::Error::other)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("schema".into(), "payback-simulate/1".into());
+        o.insert(
+            "percentiles".into(),
+            serde_json::to_value(PERCENTILES.map(pname)).map_err(io::Error::other)?,
+        );
+        o.insert(
+            "fan_percentiles".into(),
+            serde_json::to_value(FAN_PERCENTILES.map(pname)).map_err(io::Error::other)?,
+        );
+    }
+    serde_json::to_writer_pretty(&mut *out, &v).map_err(io::Error::other)?;
+    writeln!(out)
+}
