@@ -106,7 +106,7 @@ pub struct ImportSummary {
 /// Which rows to read.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Company name (case-insensitive) or CIK.
+    /// Company name or its beginning (case-insensitive), or CIK.
     pub company: Option<String>,
     /// One signal.
     pub signal: Option<Signal>,
@@ -298,7 +298,7 @@ impl Store {
                 "SELECT id, company, cik, signal, unit, scope, kind, start, end, value, source, \
                  recorded, derivation, concept, form, revisions, note, import_id, revises, \
                  superseded_by FROM observations \
-                 WHERE (?1 = '' OR company = ?1 OR cik = ?2) \
+                 WHERE (?1 = '' OR company = ?1 OR company LIKE ?1 || '%' OR cik = ?2) \
                  AND (?3 = '' OR signal = ?3) AND (?4 OR superseded_by IS NULL) \
                  ORDER BY company, signal, kind, scope, end, start, recorded, id",
             )

@@ -154,9 +154,11 @@ pub struct Facilities {
     pub life_years: f64,
     /// Power usage effectiveness: multiplies electricity bought, not megawatts occupied.
     pub pue: f64,
-    /// Megawatts in service at the first simulated quarter, not bought by any tranche.
+    /// Megawatts in service at the first simulated quarter (the earliest dated input, or
+    /// `start`), not bought by any tranche.
     pub opening_mw: f64,
-    /// Net book value per opening megawatt, USD (depreciated over the remaining life).
+    /// Net book value per opening megawatt, USD, depreciated straight-line over the full
+    /// `life_years` from the first simulated quarter (the remaining life is not known).
     pub opening_nbv_per_mw: f64,
 }
 

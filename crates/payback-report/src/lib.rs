@@ -22,6 +22,7 @@
 //! ```
 
 pub mod annual;
+pub mod assumptions;
 pub mod charts;
 pub mod fmt;
 pub mod html;
@@ -30,6 +31,7 @@ pub mod sim;
 pub mod summary;
 pub mod text;
 pub mod tidy;
+pub mod workbook;
 
 #[cfg(test)]
 mod testing;

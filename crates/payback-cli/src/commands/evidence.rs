@@ -363,6 +363,16 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
         .hint("add some with `payback evidence add FILE.csv` or `payback evidence import-sec FILE.json`")
         .hint("`payback evidence list` shows what is stored"));
     }
+    let mut companies: Vec<&str> = rows.iter().map(|r| r.obs.company.as_str()).collect();
+    companies.dedup();
+    if companies.len() > 1 {
+        return Err(CommandError::usage(format!(
+            "--company `{}` matches several companies: {}",
+            a.company,
+            companies.join(", ")
+        ))
+        .hint("give the full name or the CIK"));
+    }
     let obs: Vec<(i64, &payback_evidence::Observation)> =
         rows.iter().map(|r| (r.id, &r.obs)).collect();
     let card = score::score(&obs, &inputs, &settings);
