@@ -44,6 +44,7 @@ enum Command {
     Init(commands::init::Args),
     Evidence(commands::evidence::Args),
     Simulate(commands::simulate::Args),
+    Report(commands::report::Args),
 }
 
 /// What every command may use from the environment, read once here.
@@ -75,6 +76,7 @@ fn dispatch(command: Command, ctx: &Context) -> Result<(), CommandError> {
     match command {
         Command::Run(a) => commands::run::run(a, ctx),
         Command::Simulate(a) => commands::simulate::run(a, ctx),
+        Command::Report(a) => commands::report::run(a, ctx),
         Command::Explain(a) => commands::explain::run(a, ctx),
         Command::Scenarios(a) => commands::scenarios::run(a, ctx),
         Command::Init(a) => commands::init::run(a, ctx),

@@ -269,6 +269,14 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_parses() {
+        let text = include_str!("../../../examples/evidence/observations.csv");
+        let obs = parse("observations.csv", text).unwrap();
+        assert_eq!(obs.len(), 8);
+        assert!(obs.iter().any(|o| o.signal == Signal::LabCashBurn));
+    }
+
+    #[test]
     fn names_the_row_and_line() {
         let text = format!(
             "{HEAD}Acme,rpo,1.5e9,,2025-12-31,reported,10-K,2026-02-01,\n\

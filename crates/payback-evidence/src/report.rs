@@ -111,7 +111,7 @@ pub fn scorecard(card: &Scorecard, company: &str) -> String {
                 .map_or("-", |s| s.label.as_str());
             let _ = writeln!(
                 out,
-                "  #{id} {} {} {} {} ({}): influence {:.4}, favours {fav}",
+                "  #{id} {} {} {} {} ({}): influence {:.3e}, favours {fav}",
                 o.signal,
                 o.period,
                 num(o.value),
@@ -128,10 +128,29 @@ pub fn scorecard(card: &Scorecard, company: &str) -> String {
             let _ = writeln!(out, "  no observations");
             continue;
         }
+        // Observations comparable under only some scenarios (or none, e.g. dated before the
+        // projection starts) are counted, not listed.
+        let mut hidden: Vec<&str> = Vec::new();
         for id in &st.observations {
             if let Some(o) = card.observations.iter().find(|o| o.id == *id) {
-                let _ = writeln!(out, "{}", observation_line(o, card));
+                if o.in_likelihood || o.not_compared.is_some() {
+                    let _ = writeln!(out, "{}", observation_line(o, card));
+                } else {
+                    hidden.push(
+                        o.distances
+                            .iter()
+                            .find_map(|d| d.reason.as_deref())
+                            .unwrap_or("-"),
+                    );
+                }
             }
+        }
+        if let Some(first) = hidden.first() {
+            let _ = writeln!(
+                out,
+                "  ({} more not comparable under every scenario, e.g. {first}; see --format json)",
+                hidden.len()
+            );
         }
     }
     out

@@ -370,6 +370,9 @@ fn projected(
     }
 }
 
+/// Key of the scale of a signed series: company, signal, kind, scope, quarters.
+type ScaleKey = (String, Signal, Kind, Scope, usize);
+
 /// Key of a series: observations of it are not independent evidence.
 type SeriesKey = (String, Signal, Kind, Scope, usize, Comparison);
 
@@ -443,7 +446,7 @@ pub fn score(
     });
 
     // Mean absolute value per series (for signed flows), scenario-independent.
-    let mut abs_sum: BTreeMap<(String, Signal, Kind, Scope, usize), (f64, usize)> = BTreeMap::new();
+    let mut abs_sum: BTreeMap<ScaleKey, (f64, usize)> = BTreeMap::new();
     for (_, o) in &obs {
         let e = abs_sum
             .entry((o.company.to_lowercase(), o.signal, o.kind, o.scope, span(o)))
@@ -571,7 +574,7 @@ fn compare(
     c: Comparison,
     share: f64,
     all: &[(i64, &Observation)],
-    abs_sum: &BTreeMap<(String, Signal, Kind, Scope, usize), (f64, usize)>,
+    abs_sum: &BTreeMap<ScaleKey, (f64, usize)>,
     scenarios: &[ScenarioInput<'_>],
     settings: &Settings,
 ) {

@@ -227,6 +227,9 @@ pub struct SecImport {
     pub report: SecReport,
 }
 
+/// Builds an observation from a fact.
+type MakeObs<'a> = dyn Fn(&Fact, Signal, Derivation, Option<String>) -> Observation + 'a;
+
 /// A checked row.
 #[derive(Debug, Clone)]
 struct Row {
@@ -388,7 +391,7 @@ fn fcf_obs(
     c: &Fact,
     od: Derivation,
     cd: Derivation,
-    make: &dyn Fn(&Fact, Signal, Derivation, Option<String>) -> Observation,
+    make: &MakeObs<'_>,
 ) -> Observation {
     let mut obs = make(o, Signal::Fcf, Derivation::OcfMinusCapex, None);
     obs.value = o.value - c.value;
@@ -412,7 +415,7 @@ fn push_with_history(
     f: &Fact,
     signal: Signal,
     derivation: Derivation,
-    make: &dyn Fn(&Fact, Signal, Derivation, Option<String>) -> Observation,
+    make: &MakeObs<'_>,
 ) {
     let note = match derivation {
         Derivation::YtdDifference => None,

@@ -328,7 +328,11 @@ fn a_scenarios_own_projection_gets_the_highest_weight() {
         assert_eq!(best, k, "{:?}", card.scenarios);
         assert!(card.observations.iter().filter(|o| o.in_likelihood).count() >= 16);
         assert_eq!(card.stages[0].status[k], Status::Evidenced);
-        assert!(card.scenarios.iter().all(|s| s.posterior.is_finite() && s.loglik.is_finite()));
+        assert!(
+            card.scenarios
+                .iter()
+                .all(|s| s.posterior.is_finite() && s.loglik.is_finite())
+        );
         assert!(card.observations.iter().all(|o| o.influence.is_finite()
             && o.distances.iter().all(|d| d.z.is_none_or(f64::is_finite))));
     }
@@ -339,7 +343,7 @@ fn a_failing_row_rolls_the_whole_import_back() {
     let mut store = Store::in_memory().unwrap();
     let good = obs(Signal::Rpo, None, "2026-12-31", 1e9, Kind::Reported);
     store
-        .import("csv", "first.csv", "2026-01-01", &[good.clone()])
+        .import("csv", "first.csv", "2026-01-01", std::slice::from_ref(&good))
         .unwrap();
     let mut later = good.clone();
     later.value = 2e9;

@@ -35,6 +35,11 @@ macro_rules! quarterly_series {
                 Quarterly { $( $name: vec![0.0; n], )* }
             }
 
+            /// Drop the first `from` quarters of every series, in place (no allocation).
+            pub fn trim_front(&mut self, from: usize) {
+                $( { let k = from.min(self.$name.len()); self.$name.drain(..k); } )*
+            }
+
             /// The quarters from index `from` on, of every series.
             pub fn slice_from(&self, from: usize) -> Quarterly {
                 Quarterly { $( $name: self.$name.get(from..).unwrap_or(&[]).to_vec(), )* }

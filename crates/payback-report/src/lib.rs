@@ -23,6 +23,7 @@
 
 pub mod annual;
 pub mod assumptions;
+pub mod bundle;
 pub mod charts;
 pub mod fmt;
 pub mod html;
@@ -31,6 +32,7 @@ pub mod sim;
 pub mod summary;
 pub mod text;
 pub mod tidy;
+pub mod wide;
 pub mod workbook;
 
 #[cfg(test)]

@@ -309,7 +309,7 @@ fn quarterly_columns(runs: &[Run<'_>]) -> Vec<QCol> {
     }
     for name in tiers {
         cols.push(QCol {
-            name: format!("tier {name} revenue"),
+            name: format!("tier.{name}.revenue"),
             unit: "USD",
             values: runs
                 .iter()
@@ -549,7 +549,7 @@ fn assumptions_sheet(
             .iter()
             .enumerate()
             .filter_map(|(i, v)| {
-                let o = v?.overlay.as_ref()?;
+                let o = (*v)?.overlay.as_ref()?;
                 let label = runs.get(i).map_or("", |r| r.label);
                 Some(format!("{label}: {o}"))
             })

@@ -169,9 +169,20 @@ impl Plan {
                         })
                     })
                     .collect::<Result<Vec<usize>, PlanError>>()?;
-                let l = cholesky(&c.matrix, k).ok_or_else(|| {
-                    PlanError::Correlation("the matrix is not positive definite".into())
-                })?;
+                // Iman–Conover imposes a Pearson correlation on normal scores; for normal
+                // scores Spearman = (6/π) asin(ρ/2), so the target Spearman ρ_s becomes the
+                // Pearson 2 sin(π ρ_s / 6) (kept as given if that matrix is not positive
+                // definite).
+                let pearson: Vec<f64> = c
+                    .matrix
+                    .iter()
+                    .map(|&r| 2.0 * libm::sin(std::f64::consts::PI * r / 6.0))
+                    .collect();
+                let l = cholesky(&pearson, k)
+                    .or_else(|| cholesky(&c.matrix, k))
+                    .ok_or_else(|| {
+                        PlanError::Correlation("the matrix is not positive definite".into())
+                    })?;
                 Some((idx, l))
             }
         };

@@ -324,11 +324,16 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
             "--prior weights must be positive numbers",
         ));
     }
+    // Labels: `base` and `base+{overlay name}`; the scenario's own name heads the scorecard.
     let mut labels = Vec::new();
     let mut projections = Vec::new();
+    let mut scenario_name = String::new();
     for spec in &specs {
         let loaded = spec.load()?;
-        let mut label = loaded.scenario.scenario.name.clone();
+        if scenario_name.is_empty() {
+            scenario_name.clone_from(&loaded.scenario.scenario.name);
+        }
+        let mut label = "base".to_string();
         for o in &loaded.overlay_names {
             label.push('+');
             label.push_str(o);
@@ -380,9 +385,14 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
         .first()
         .map_or(a.company.clone(), |r| r.obs.company.clone());
     let text = match a.format {
-        Format::Table => report::scorecard(&card, &company),
+        Format::Table => format!(
+            "Scenario: {scenario_name} (base), alternatives: {}\n{}",
+            overlays.join(", "),
+            report::scorecard(&card, &company)
+        ),
         Format::Json => json(&serde_json::json!({
             "company": company,
+            "scenario": scenario_name,
             "scorecard": card,
         }))?,
     };

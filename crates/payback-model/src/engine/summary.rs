@@ -24,15 +24,20 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     let from = ctx.i_start.min(ctx.n);
     let quarters: Vec<Quarter> = (from..ctx.n).map(|i| ctx.quarter(i)).collect();
     let h = quarters.len();
-    let mut q = st.q.slice_from(from);
-    let slice_opt = |v: &Vec<Option<f64>>| v.get(from..).unwrap_or(&[]).to_vec();
-    let opt = OptionalSeries {
-        inference_cost_per_mtok: slice_opt(&st.opt.inference_cost_per_mtok),
-        inference_margin_per_mtok: slice_opt(&st.opt.inference_margin_per_mtok),
-        gross_margin: slice_opt(&st.opt.gross_margin),
-        ebitda_margin: slice_opt(&st.opt.ebitda_margin),
-        interest_coverage: slice_opt(&st.opt.interest_coverage),
-    };
+    let mut st = st;
+    let mut q = std::mem::take(&mut st.q);
+    q.trim_front(from);
+    let mut opt = std::mem::take(&mut st.opt);
+    for v in [
+        &mut opt.inference_cost_per_mtok,
+        &mut opt.inference_margin_per_mtok,
+        &mut opt.gross_margin,
+        &mut opt.ebitda_margin,
+        &mut opt.interest_coverage,
+    ] {
+        v.drain(..from.min(v.len()));
+    }
+    let st = st;
 
     let r = s.scenario.discount_rate;
     let rq = quarterly_rate(r);

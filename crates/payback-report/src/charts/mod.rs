@@ -140,6 +140,48 @@ pub mod palette {
         LAYERS[i % LAYERS.len()]
     }
 
+    /// Colour `i` of `n` ordered items (vintages): viridis from dark purple to green, so
+    /// that order reads as colour.
+    pub fn sequential(i: usize, n: usize) -> RGBColor {
+        const STOPS: [(f64, f64, f64); 5] = [
+            (68.0, 1.0, 84.0),
+            (59.0, 82.0, 139.0),
+            (33.0, 145.0, 140.0),
+            (94.0, 201.0, 98.0),
+            (253.0, 231.0, 37.0),
+        ];
+        let t = if n > 1 {
+            0.85 * i as f64 / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let x = t * (STOPS.len() - 1) as f64;
+        let k = (x.floor() as usize).min(STOPS.len() - 2);
+        let f = x - k as f64;
+        let (a, b) = (STOPS[k], STOPS[k + 1]);
+        let mix = |p: f64, q: f64| (p + (q - p) * f).round().clamp(0.0, 255.0) as u8;
+        RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    }
+
+    /// Ten strong, distinct colours for lines (Tableau 10, yellow and grey darkened).
+    pub const CATEGORICAL: [RGBColor; 10] = [
+        RGBColor(0x4E, 0x79, 0xA7),
+        RGBColor(0xF2, 0x8E, 0x2B),
+        RGBColor(0xE1, 0x57, 0x59),
+        RGBColor(0x59, 0xA1, 0x4F),
+        RGBColor(0xB0, 0x7A, 0xA1),
+        RGBColor(0x49, 0x98, 0x94),
+        RGBColor(0x9C, 0x75, 0x5F),
+        RGBColor(0xFF, 0x9D, 0xA7),
+        RGBColor(0xB6, 0x99, 0x2D),
+        RGBColor(0x55, 0x55, 0x55),
+    ];
+
+    /// Line colour `i`.
+    pub fn categorical(i: usize) -> RGBColor {
+        CATEGORICAL[i % CATEGORICAL.len()]
+    }
+
     /// `#rrggbb`, for HTML.
     pub fn hex(c: RGBColor) -> String {
         format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
@@ -195,6 +237,36 @@ pub(crate) fn max_abs<'a>(xs: impl IntoIterator<Item = &'a f64>) -> f64 {
     xs.into_iter()
         .filter(|x| x.is_finite())
         .fold(0.0_f64, |m, x| m.max(x.abs()))
+}
+
+/// The `<text>` contents of an SVG, trimmed, in document order (titles, legend, axis
+/// descriptions, tick labels, annotations).
+pub fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|s| {
+            let body = s.split_once('>')?.1;
+            Some(body.split("</text>").next()?.trim().to_string())
+        })
+        .collect()
+}
+
+/// A readable outline of a chart's SVG for snapshot tests: its size, how many of each
+/// drawing element it has, and every text.
+pub fn outline(svg: &str) -> String {
+    let size = svg
+        .split_once("viewBox=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or("", |(v, _)| v);
+    let mut out = format!("viewBox {size}\n");
+    for tag in ["polyline", "polygon", "rect", "circle", "line", "path"] {
+        let n = svg.matches(&format!("<{tag} ")).count();
+        out.push_str(&format!("{tag}: {n}\n"));
+    }
+    for t in svg_texts(svg) {
+        out.push_str(&format!("text: {t}\n"));
+    }
+    out
 }
 
 /// Every chart's SVG and PNG file names with their bytes, `charts/<name>.svg|png`.

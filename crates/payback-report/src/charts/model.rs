@@ -328,6 +328,11 @@ pub fn tokens(run: &Run<'_>) -> Result<Chart, ChartError> {
             _ => (0.0, 0.0),
         })
         .unzip();
+    // Token prices fall by orders of magnitude: past a factor of 20 a log scale keeps the
+    // later years readable.
+    let positive = price.iter().chain(&cost).flatten().filter(|v| **v > 0.0);
+    let (lo_v, hi_v) = positive.fold((f64::INFINITY, 0.0_f64), |(l, h), v| (l.min(*v), h.max(*v)));
+    let log = lo_v.is_finite() && hi_v > 20.0 * lo_v;
     let chart = TimeChart {
         title: "Price vs cost per million tokens".into(),
         subtitle: subtitle(
@@ -336,10 +341,15 @@ pub fn tokens(run: &Run<'_>) -> Result<Chart, ChartError> {
         ),
         quarters: p.quarters.clone(),
         left: Axis {
-            desc: "US$ per million tokens".into(),
+            desc: if log {
+                "US$ per million tokens (log scale)".into()
+            } else {
+                "US$ per million tokens".into()
+            },
             divisor: 1.0,
             percent: false,
             range: None,
+            log,
         },
         right: None,
         layers: vec![
@@ -453,7 +463,22 @@ pub fn vintages(run: &Run<'_>) -> Result<Chart, ChartError> {
         color: INK,
     }];
     let shown: Vec<_> = p.vintages.iter().filter(|v| v.capex > 0.0).collect();
+    let mut markers = Vec::new();
     for (i, v) in shown.iter().enumerate() {
+        // Each crossing of 100% is labelled with its year, alternately above and below.
+        let first = p.quarters.first().copied();
+        if let (Some(q), Some(q0)) = (v.payback, first)
+            && let Ok(k) = usize::try_from(q0.quarters_until(q))
+            && let Some(c) = v.contribution_cumulative.get(k)
+        {
+            markers.push(Marker {
+                quarter: k,
+                value: c / v.capex,
+                label: v.year.to_string(),
+                color: palette::categorical(i),
+                place: if i % 2 == 0 { Place::Above } else { Place::Below },
+            });
+        }
         let values: Vec<Option<f64>> = p
             .quarters
             .iter()
@@ -462,14 +487,14 @@ pub fn vintages(run: &Run<'_>) -> Result<Chart, ChartError> {
             .collect();
         let label = match v.payback {
             Some(q) => format!("{} (pays back {q})", v.year),
-            None => format!("{} (not yet)", v.year),
+            None => format!("{} (not within horizon)", v.year),
         };
         layers.push(Layer::Line {
             label,
             values,
-            color: palette::layer(i * 2),
+            color: palette::categorical(i),
             stroke: Stroke::Solid,
-            width: 2,
+            width: 3,
             right: false,
         });
     }
@@ -483,7 +508,7 @@ pub fn vintages(run: &Run<'_>) -> Result<Chart, ChartError> {
         left: Axis::percent("Share of the vintage's capex recovered (%)"),
         right: None,
         layers,
-        markers: Vec::new(),
+        markers,
     };
     Ok(Chart {
         name: "vintages",
@@ -535,4 +560,77 @@ pub fn power_queue(run: &Run<'_>) -> Result<Chart, ChartError> {
                 .into(),
         svg: chart.render()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::{PNG_SCALE, outline, svg_texts, to_png};
+    use crate::testing::{sample_projection, sample_settings};
+
+    fn run<'a>(p: &'a Projection, s: &'a payback_model::scenario::Settings) -> Run<'a> {
+        Run {
+            label: "sample",
+            settings: s,
+            overlays: &[],
+            projection: p,
+            input_warnings: &[],
+        }
+    }
+
+    #[test]
+    fn every_chart_has_title_axes_and_legend() {
+        let mut p = sample_projection();
+        p.q.queued_accelerators[3] = 2000.0;
+        p.q.queued_cost[3] = 60e6;
+        p.q.inference_tokens = vec![1e12; 8];
+        p.q.inference_price = vec![2.0, 1.8, 1.5, 1.2, 1.0, 0.9, 0.8, 0.7];
+        p.opt.inference_cost_per_mtok = vec![Some(0.5); 8];
+        p.opt.inference_cost_per_mtok[0] = None;
+        let s = sample_settings();
+        let runs = [run(&p, &s)];
+        let charts = all(&runs).unwrap();
+        let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
+        assert_eq!(
+            names,
+            [
+                "jcurve",
+                "flywheel",
+                "capacity",
+                "rpo",
+                "tokens",
+                "depreciation",
+                "vintages",
+                "power_queue"
+            ]
+        );
+        for c in &charts {
+            insta::assert_snapshot!(format!("chart_{}", c.name), outline(&c.svg));
+            let texts = svg_texts(&c.svg);
+            assert_eq!(texts.first(), Some(&c.title), "{}", c.name);
+            assert!(
+                texts.iter().any(|t| t.starts_with("Calendar year")),
+                "{}: no x axis description",
+                c.name
+            );
+            assert!(!c.svg.contains("NaN") && !c.svg.contains("inf"), "{}", c.name);
+            let png = to_png(&c.svg, PNG_SCALE).unwrap();
+            assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        }
+        // Same inputs, same bytes.
+        assert_eq!(charts, all(&runs).unwrap());
+    }
+
+    #[test]
+    fn charts_without_data_are_left_out() {
+        let p = sample_projection();
+        let s = sample_settings();
+        let names: Vec<&str> = all(&[run(&p, &s)])
+            .unwrap()
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert!(!names.contains(&"power_queue") && !names.contains(&"tokens"));
+        assert!(all(&[]).unwrap().is_empty());
+    }
 }

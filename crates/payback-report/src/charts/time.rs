@@ -41,6 +41,8 @@ pub(crate) struct Axis {
     pub percent: bool,
     /// A fixed range in plotted units instead of one fitted to the data.
     pub range: Option<(f64, f64)>,
+    /// A logarithmic axis (powers of ten); values that are not positive are gaps.
+    pub log: bool,
 }
 
 impl Axis {
@@ -50,6 +52,7 @@ impl Axis {
             divisor: scale.divisor,
             percent: false,
             range: None,
+            log: false,
         }
     }
 
@@ -59,8 +62,55 @@ impl Axis {
             divisor: 1.0,
             percent: true,
             range: None,
+            log: false,
         }
     }
+
+    /// The plotted coordinate of value `v`: divided, and `log10` on a log axis; `None` for
+    /// a value that cannot be drawn.
+    pub fn map(&self, v: f64) -> Option<f64> {
+        let x = v / self.divisor;
+        if !x.is_finite() {
+            return None;
+        }
+        if self.log {
+            (x > 0.0).then(|| libm::log10(x))
+        } else {
+            Some(x)
+        }
+    }
+
+    /// Fit the axis range to the plotted coordinates `values`.
+    fn fit(&self, values: &[f64]) -> (f64, f64) {
+        if self.log && self.range.is_none() {
+            let lo = values.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+            let hi = values.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+            if !(lo.is_finite() && hi.is_finite()) {
+                return (-1.0, 1.0);
+            }
+            let pad = ((hi - lo) * 0.05).max(0.05);
+            return (lo - pad, hi + pad);
+        }
+        fit(values, self.range)
+    }
+
+    /// The tick label of plotted coordinate `v` on an axis spanning `span`.
+    fn tick(&self, v: f64, span: f64) -> String {
+        if self.log {
+            let x = libm::pow(10.0, v);
+            return crate::fmt::sig6(round_sig2(x));
+        }
+        tick(v, span, self.percent)
+    }
+}
+
+/// `x` rounded to two significant digits (tick labels of a log axis).
+fn round_sig2(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return 0.0;
+    }
+    let f = libm::pow(10.0, libm::floor(libm::log10(x.abs())) - 1.0);
+    libm::round(x / f) * f
 }
 
 /// How a line is drawn.
@@ -367,35 +417,40 @@ impl TimeChart {
         out
     }
 
-    /// Every value drawn on the left axis, divided, and on the right axis.
+    /// The right axis, or a plain one.
+    fn right_axis(&self) -> Axis {
+        self.right.clone().unwrap_or_else(|| Axis::percent(""))
+    }
+
+    /// Every plotted coordinate on the left axis, and on the right axis.
     fn extents(&self) -> (Vec<f64>, Vec<f64>) {
-        let d = self.left.divisor;
+        let a = &self.left;
+        let b = self.right_axis();
         let mut left: Vec<f64> = Vec::new();
         let mut right: Vec<f64> = Vec::new();
         for (_, top) in self.stacks() {
-            left.extend(top.iter().map(|v| v / d));
+            left.extend(top.iter().filter_map(|v| a.map(*v)));
         }
         for l in &self.layers {
             match l {
-                Layer::Bars { values, .. } => left.extend(values.iter().map(|v| v / d)),
+                Layer::Bars { values, .. } => left.extend(values.iter().filter_map(|v| a.map(*v))),
                 Layer::Band { lo, hi, .. } => {
-                    left.extend(lo.iter().chain(hi).map(|v| v / d));
+                    left.extend(lo.iter().chain(hi).filter_map(|v| a.map(*v)));
                 }
                 Layer::Line {
                     values, right: r, ..
                 } => {
                     if *r {
-                        let d2 = self.right.as_ref().map_or(1.0, |a| a.divisor);
-                        right.extend(values.iter().flatten().map(|v| v / d2));
+                        right.extend(values.iter().flatten().filter_map(|v| b.map(*v)));
                     } else {
-                        left.extend(values.iter().flatten().map(|v| v / d));
+                        left.extend(values.iter().flatten().filter_map(|v| a.map(*v)));
                     }
                 }
-                Layer::Level { value, .. } => left.push(value / d),
+                Layer::Level { value, .. } => left.extend(a.map(*value)),
                 Layer::Stack { .. } => {}
             }
         }
-        left.extend(self.markers.iter().map(|m| m.value / d));
+        left.extend(self.markers.iter().filter_map(|m| a.map(m.value)));
         (left, right)
     }
 
@@ -426,9 +481,9 @@ impl TimeChart {
         let x0 = x_of(first) - 0.125;
         let x1 = x_of(last) + 0.125;
         let (left_values, right_values) = self.extents();
-        let (y0, y1) = fit(&left_values, self.left.range);
+        let (y0, y1) = self.left.fit(&left_values);
         let (r0, r1) = match &self.right {
-            Some(a) => fit(&right_values, a.range),
+            Some(a) => a.fit(&right_values),
             None => (0.0, 1.0),
         };
         let years = (x1 - x0).ceil().max(1.0) as usize;
@@ -444,8 +499,8 @@ impl TimeChart {
             .map_err(err)?
             .set_secondary_coord(x0..x1, r0..r1);
         let span = y1 - y0;
-        let percent = self.left.percent;
-        let y_fmt = move |v: &f64| tick(*v, span, percent);
+        let left_axis = self.left.clone();
+        let y_fmt = move |v: &f64| left_axis.tick(*v, span);
         let x_fmt = |v: &f64| {
             if (v - v.round()).abs() < 1e-9 {
                 format!("{:.0}", v)
@@ -456,7 +511,7 @@ impl TimeChart {
         chart
             .configure_mesh()
             .x_labels(years.min(16) + 1)
-            .y_labels(8)
+            .y_labels(if self.left.log { (span.ceil() as usize + 1).clamp(3, 8) } else { 8 })
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc("Calendar year (quarters plotted at mid-quarter)")
@@ -470,8 +525,8 @@ impl TimeChart {
             .map_err(err)?;
         if let Some(right) = &self.right {
             let span2 = r1 - r0;
-            let pct2 = right.percent;
-            let r_fmt = move |v: &f64| tick(*v, span2, pct2);
+            let right_axis = right.clone();
+            let r_fmt = move |v: &f64| right_axis.tick(*v, span2);
             chart
                 .configure_secondary_axes()
                 .y_labels(8)
@@ -484,7 +539,10 @@ impl TimeChart {
                 .map_err(err)?;
         }
         let xs: Vec<f64> = self.quarters.iter().map(|q| x_of(*q)).collect();
-        let d = self.left.divisor;
+        let a = &self.left;
+        let b = self.right_axis();
+        // A value that cannot be drawn (not positive on a log axis) sits at the bottom.
+        let at = |v: f64| a.map(v).unwrap_or(y0);
         let mut stacks = self.stacks().into_iter();
         for l in &self.layers {
             match l {
@@ -495,12 +553,12 @@ impl TimeChart {
                     let mut pts: Vec<(f64, f64)> = Vec::with_capacity(xs.len() * 2 + 2);
                     // Steps: each quarter spans its whole width, like the bars.
                     for (i, x) in xs.iter().enumerate() {
-                        pts.push((x - 0.125, top[i] / d));
-                        pts.push((x + 0.125, top[i] / d));
+                        pts.push((x - 0.125, at(top[i])));
+                        pts.push((x + 0.125, at(top[i])));
                     }
                     for (i, x) in xs.iter().enumerate().rev() {
-                        pts.push((x + 0.125, bottom[i] / d));
-                        pts.push((x - 0.125, bottom[i] / d));
+                        pts.push((x + 0.125, at(bottom[i])));
+                        pts.push((x - 0.125, at(bottom[i])));
                     }
                     chart
                         .draw_series(std::iter::once(Polygon::new(pts, color.filled())))
@@ -509,9 +567,9 @@ impl TimeChart {
                 Layer::Bars { values, color, .. } => {
                     chart
                         .draw_series(xs.iter().zip(values).filter_map(|(x, v)| {
-                            let v = finite(*v)? / d;
+                            let v = a.map(*v)?;
                             (v != 0.0).then(|| {
-                                Rectangle::new([(x - 0.09, 0.0), (x + 0.09, v)], color.filled())
+                                Rectangle::new([(x - 0.09, at(0.0)), (x + 0.09, v)], color.filled())
                             })
                         }))
                         .map_err(err)?;
@@ -526,13 +584,13 @@ impl TimeChart {
                     let mut pts: Vec<(f64, f64)> = xs
                         .iter()
                         .zip(hi)
-                        .map(|(x, v)| (*x, finite(*v).unwrap_or(0.0) / d))
+                        .map(|(x, v)| (*x, at(*v)))
                         .collect();
                     pts.extend(
                         xs.iter()
                             .zip(lo)
                             .rev()
-                            .map(|(x, v)| (*x, finite(*v).unwrap_or(0.0) / d)),
+                            .map(|(x, v)| (*x, at(*v))),
                     );
                     chart
                         .draw_series(std::iter::once(Polygon::new(
@@ -549,12 +607,8 @@ impl TimeChart {
                     right,
                     ..
                 } => {
-                    let div = if *right {
-                        self.right.as_ref().map_or(1.0, |a| a.divisor)
-                    } else {
-                        d
-                    };
-                    for segment in segments(&xs, values, div) {
+                    let axis = if *right { &b } else { a };
+                    for segment in segments(&xs, values, axis) {
                         let style = color.stroke_width(*width);
                         match (stroke, right) {
                             (Stroke::Solid, false) => chart
@@ -574,7 +628,9 @@ impl TimeChart {
                     }
                 }
                 Layer::Level { value, color, .. } => {
-                    let v = value / d;
+                    let Some(v) = a.map(*value) else {
+                        continue;
+                    };
                     chart
                         .draw_series(DashedLineSeries::new(
                             vec![(x0, v), (x1, v)],
@@ -587,7 +643,7 @@ impl TimeChart {
             }
         }
         // The zero line, over the areas.
-        if y0 < 0.0 && y1 > 0.0 {
+        if y0 < 0.0 && y1 > 0.0 && !a.log {
             chart
                 .draw_series(LineSeries::new(
                     vec![(x0, 0.0), (x1, 0.0)],
@@ -601,7 +657,7 @@ impl TimeChart {
                 continue;
             };
             let x = x_of(*q);
-            let y = finite(m.value).unwrap_or(0.0) / d;
+            let y = at(m.value);
             // Keep labels inside the plot: anchor right of the point in the first half,
             // left of it in the second.
             let right_half = x > (x0 + x1) / 2.0;
@@ -657,13 +713,13 @@ impl TimeChart {
     }
 }
 
-/// Runs of defined, finite points of a line, divided by `div`.
-fn segments(xs: &[f64], values: &[Option<f64>], div: f64) -> Vec<Vec<(f64, f64)>> {
+/// Runs of drawable points of a line, mapped onto `axis`.
+fn segments(xs: &[f64], values: &[Option<f64>], axis: &Axis) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut current: Vec<(f64, f64)> = Vec::new();
     for (x, v) in xs.iter().zip(values) {
-        match v.and_then(finite) {
-            Some(v) => current.push((*x, v / div)),
+        match v.and_then(|v| axis.map(v)) {
+            Some(v) => current.push((*x, v)),
             None => {
                 if !current.is_empty() {
                     out.push(std::mem::take(&mut current));

@@ -131,6 +131,62 @@ pub struct Uncertainty {
     pub tornado: Option<Tornado>,
 }
 
+impl Uncertainty {
+    /// The fan chart of cumulative FCF and the payback probability from a `payback-sim`
+    /// report (which computes no tornado). `deterministic` is the deterministic run's
+    /// cumulative FCF, drawn for comparison. `None` when the report has no fan data.
+    pub fn from_sim(r: &payback_sim::SimReport, deterministic: Option<&[f64]>) -> Option<Uncertainty> {
+        let points: Vec<&payback_sim::FanPoint> = r
+            .fan
+            .iter()
+            .filter(|p| p.series == "fcf_cumulative")
+            .collect();
+        let quarters: Vec<Quarter> = points.iter().map(|p| p.quarter).collect();
+        if quarters.is_empty() {
+            return None;
+        }
+        let levels = payback_sim::FAN_PERCENTILES.to_vec();
+        let values: Vec<Vec<f64>> = (0..levels.len())
+            .map(|k| {
+                points
+                    .iter()
+                    .map(|p| p.stats.values.get(k).copied().flatten().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect();
+        let n = r.paths.max(1) as f64;
+        let mut done = 0u64;
+        let cumulative = quarters
+            .iter()
+            .map(|q| {
+                done += r
+                    .payback_by_quarter
+                    .iter()
+                    .filter(|c| c.quarter == *q)
+                    .map(|c| c.paths)
+                    .sum::<u64>();
+                done as f64 / n
+            })
+            .collect();
+        Some(Uncertainty {
+            draws: usize::try_from(r.paths).unwrap_or(usize::MAX),
+            fcf_cumulative: Percentiles {
+                quarters: quarters.clone(),
+                levels,
+                values,
+                deterministic: deterministic
+                    .filter(|d| d.len() == quarters.len())
+                    .map(<[f64]>::to_vec),
+            },
+            payback: PaybackProbability {
+                quarters,
+                cumulative,
+            },
+            tornado: None,
+        })
+    }
+}
+
 /// The three uncertainty charts (the tornado only when it has rows).
 ///
 /// # Errors

@@ -1,0 +1,256 @@
+//! `payback report`: the HTML report, charts, workbook and machine-readable files in a
+//! directory.
+
+use std::path::{Path, PathBuf};
+
+use payback_input::{Loaded, ParamScalar, ParamValue, SourceFile};
+use payback_report::assumptions::{Assumption, AssumptionValue};
+use payback_report::bundle::{self, Report};
+use payback_report::charts::uncertainty::Uncertainty;
+use payback_report::{Inputs, Run};
+use payback_sim::{Config, NoProgress, Plan, Sampling};
+
+use crate::Context;
+use crate::error::CommandError;
+use crate::inputs::{DEFAULT_SCENARIO, Spec};
+use crate::output;
+
+/// Write a report people would rather look at: HTML, charts, an Excel workbook, CSV and JSON.
+///
+/// Writes into DIR (created if missing; each file replaced atomically, nothing else touched):
+/// report.html (self-contained, no JavaScript, prints to PDF), charts/*.svg and charts/*.png,
+/// workbook.xlsx (Summary with live formulas, Assumptions, Quarterly, Annual, Vintages),
+/// quarterly.csv, annual.csv and summary.json. Nothing is written when an input is wrong.
+///
+/// With no SCENARIO, no --overlay and no --compare, reports the built-in default as base,
+/// base+bull and base+bear, like `payback run`. Otherwise the first run is SCENARIO with the
+/// overlays, and each --compare adds a run with that overlay applied on top. When the first
+/// run's scenario has an `[uncertainty]` table, a Monte Carlo simulation adds the fan chart and
+/// the probability of payback (same seed and paths as `payback simulate`). See docs/reports.md.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario file, or the name of a built-in scenario (`payback scenarios` lists them).
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<String>,
+
+    /// Overlay file or built-in overlay name, applied to every run; repeat to apply several.
+    #[arg(long = "overlay", short = 'o', value_name = "OVERLAY")]
+    pub overlays: Vec<String>,
+
+    /// Add a run with this overlay applied on top (e.g. `--compare bull --compare bear`).
+    #[arg(long = "compare", value_name = "OVERLAY")]
+    pub compare: Vec<String>,
+
+    /// Directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Monte Carlo paths for the uncertainty charts.
+    #[arg(long, default_value_t = 10_000)]
+    pub paths: u64,
+
+    /// Seed of the Monte Carlo streams.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+
+    /// Skip the Monte Carlo simulation even when the scenario defines uncertainty.
+    #[arg(long)]
+    pub no_simulation: bool,
+}
+
+struct Planned {
+    label: Option<String>,
+    spec: Spec,
+}
+
+struct Done {
+    label: String,
+    loaded: Loaded,
+    projection: payback_model::Projection,
+    warnings: Vec<String>,
+}
+
+/// Run the command.
+pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
+    if args.paths == 0 {
+        return Err(CommandError::usage("--paths must be at least 1"));
+    }
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(CommandError::usage(format!(
+            "`{}` is not a directory",
+            args.out.display()
+        ))
+        .hint("--out names a directory to write the report files into"));
+    }
+    let plans = plan(&args)?;
+    let mut done = Vec::with_capacity(plans.len());
+    for p in &plans {
+        // The first broken file says it all: the same file would fail every run.
+        let loaded = p.spec.load()?;
+        let projection = payback_model::project(&loaded.scenario);
+        let warnings = loaded.warnings.iter().map(ToString::to_string).collect();
+        done.push(Done {
+            label: p.label.clone().unwrap_or_else(|| label_for(&loaded)),
+            loaded,
+            projection,
+            warnings,
+        });
+    }
+    let uncertainty = match done.first() {
+        Some(first) if !args.no_simulation && !first.loaded.uncertainty.params.is_empty() => {
+            simulate(first, &args)?
+        }
+        _ => None,
+    };
+    let inputs = manifest(&plans, &done);
+    let runs: Vec<Run<'_>> = done
+        .iter()
+        .map(|d| Run {
+            label: &d.label,
+            settings: &d.loaded.scenario.scenario,
+            overlays: &d.loaded.overlay_names,
+            projection: &d.projection,
+            input_warnings: &d.warnings,
+        })
+        .collect();
+    let assumptions: Vec<Vec<Assumption>> = done
+        .iter()
+        .map(|d| d.loaded.params.iter().map(assumption).collect())
+        .collect();
+    let report = Report {
+        runs: &runs,
+        assumptions: &assumptions,
+        inputs: &inputs,
+        uncertainty: uncertainty.as_ref(),
+    };
+    let files = bundle::render(&report).map_err(|e| CommandError::internal(e.to_string()))?;
+    write_all(&args.out, &files)?;
+    println!(
+        "wrote {} files to {}: report.html, workbook.xlsx, quarterly.csv, annual.csv, \
+         summary.json and {} charts (SVG and PNG) in charts/",
+        files.len(),
+        args.out.display(),
+        files.iter().filter(|f| f.path.ends_with(".svg")).count()
+    );
+    Ok(())
+}
+
+/// Create DIR (and `charts/`) and write every file atomically.
+fn write_all(dir: &Path, files: &[bundle::OutputFile]) -> Result<(), CommandError> {
+    for f in files {
+        let path = f.path.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                let err = CommandError::io(format!("cannot create `{}`", parent.display()), e);
+                err.into_usage()
+            })?;
+        }
+        output::to_file_atomically(&path, |w| w.write_all(&f.bytes))?;
+    }
+    Ok(())
+}
+
+fn simulate(first: &Done, args: &Args) -> Result<Option<Uncertainty>, CommandError> {
+    let plan = Plan::new(&first.loaded.scenario, &first.loaded.uncertainty, true)
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    let cfg = Config {
+        paths: args.paths,
+        seed: args.seed,
+        sampling: Sampling::MonteCarlo,
+        threads: None,
+    };
+    let result = payback_sim::simulate(&plan, &cfg, &mut NoProgress)
+        .map_err(|e| CommandError::internal(e.to_string()))?;
+    Ok(Uncertainty::from_sim(
+        &result.report(),
+        Some(&first.projection.q.fcf_cumulative),
+    ))
+}
+
+fn plan(args: &Args) -> Result<Vec<Planned>, CommandError> {
+    if args.scenario.is_none() && args.overlays.is_empty() && args.compare.is_empty() {
+        let mut plans = vec![Planned {
+            label: Some("base".into()),
+            spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[])?,
+        }];
+        for overlay in ["bull", "bear"] {
+            plans.push(Planned {
+                label: Some(format!("base+{overlay}")),
+                spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[overlay.to_string()])?,
+            });
+        }
+        return Ok(plans);
+    }
+    let mut plans = vec![Planned {
+        label: None,
+        spec: Spec::from_args(args.scenario.as_deref(), &args.overlays)?,
+    }];
+    for c in &args.compare {
+        let mut overlays = args.overlays.clone();
+        overlays.push(c.clone());
+        plans.push(Planned {
+            label: None,
+            spec: Spec::from_args(args.scenario.as_deref(), &overlays)?,
+        });
+    }
+    Ok(plans)
+}
+
+/// `name+overlay+...`: the scenario's `[scenario] name` and the overlays' names.
+fn label_for(loaded: &Loaded) -> String {
+    std::iter::once(&loaded.scenario.scenario.name)
+        .chain(&loaded.overlay_names)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// A loaded parameter as the report lists it.
+fn assumption(p: &ParamValue) -> Assumption {
+    let prov = p.provenance.clone().unwrap_or_default();
+    Assumption {
+        path: p.path.clone(),
+        value: match &p.value {
+            ParamScalar::Number(x) => AssumptionValue::Number(*x),
+            ParamScalar::Text(s) => AssumptionValue::Text(s.clone()),
+            ParamScalar::Bool(b) => AssumptionValue::Bool(*b),
+        },
+        unit: p.unit.to_string(),
+        doc: p.doc.to_string(),
+        kind: prov.kind,
+        as_of: prov.as_of,
+        source: prov.source,
+        note: prov.note,
+        origin: if p.is_default || p.file.is_empty() {
+            "default".to_string()
+        } else {
+            format!("{}:{}", p.file, p.line)
+        },
+        overlay: p.set_by_overlay.clone(),
+    }
+}
+
+/// The manifest: every distinct input file in the order first used.
+fn manifest(plans: &[Planned], done: &[Done]) -> Inputs {
+    let mut files: Vec<&SourceFile> = Vec::new();
+    for p in plans {
+        for f in p.spec.files() {
+            if !files.iter().any(|g| g.name == f.name && g.text == f.text) {
+                files.push(f);
+            }
+        }
+    }
+    let mut overlays: Vec<String> = Vec::new();
+    for d in done {
+        for o in &d.loaded.overlay_names {
+            if !overlays.contains(o) {
+                overlays.push(o.clone());
+            }
+        }
+    }
+    let pairs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.text.as_str()))
+        .collect();
+    Inputs::new(&pairs, overlays)
+}
