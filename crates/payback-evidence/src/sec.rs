@@ -386,13 +386,7 @@ pub fn normalise(file: &str, facts: &CompanyFacts, company: &str) -> Result<SecI
     })
 }
 
-fn fcf_obs(
-    o: &Fact,
-    c: &Fact,
-    od: Derivation,
-    cd: Derivation,
-    make: &MakeObs<'_>,
-) -> Observation {
+fn fcf_obs(o: &Fact, c: &Fact, od: Derivation, cd: Derivation, make: &MakeObs<'_>) -> Observation {
     let mut obs = make(o, Signal::Fcf, Derivation::OcfMinusCapex, None);
     obs.value = o.value - c.value;
     obs.recorded = o.recorded.max(c.recorded);

@@ -343,7 +343,12 @@ fn a_failing_row_rolls_the_whole_import_back() {
     let mut store = Store::in_memory().unwrap();
     let good = obs(Signal::Rpo, None, "2026-12-31", 1e9, Kind::Reported);
     store
-        .import("csv", "first.csv", "2026-01-01", std::slice::from_ref(&good))
+        .import(
+            "csv",
+            "first.csv",
+            "2026-01-01",
+            std::slice::from_ref(&good),
+        )
         .unwrap();
     let mut later = good.clone();
     later.value = 2e9;

@@ -19,10 +19,14 @@ fn pname(p: f64) -> String {
     format!("P{}", libm::round(p * 100.0) as i64)
 }
 
-fn show(unit: &str, x: Option<f64>) -> String {
+fn show(unit: &str, x: Option<f64>, start: Option<payback_model::Quarter>) -> String {
     match x {
         None => "—".into(),
         Some(v) => match unit {
+            "quarters from start" => match start {
+                Some(q) => q.offset(libm::round(v) as i32).to_string(),
+                None => format!("{v:.1}"),
+            },
             "USD" => fmt::money_b(v),
             "per year" => fmt::pct(v),
             "x" => format!("{v:.2}x"),
@@ -94,7 +98,10 @@ pub fn text(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
         q(&r.payback_p10_p50_p90[1]),
         q(&r.payback_p10_p50_p90[2])
     )?;
-    writeln!(out, "\nPercentiles (money in $bn)")?;
+    writeln!(
+        out,
+        "\nPercentiles (money in $bn; the funding quarter's percentiles are rounded to quarters)"
+    )?;
     let mut header = format!("  {:<22}", "output");
     for p in PERCENTILES {
         header.push_str(&format!("{:>10}", pname(p)));
@@ -104,15 +111,15 @@ pub fn text(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
     for row in &r.outputs {
         let mut line = format!("  {:<22}", row.name);
         for v in &row.stats.values {
-            line.push_str(&format!("{:>10}", show(row.unit, *v)));
+            line.push_str(&format!("{:>10}", show(row.unit, *v, r.start)));
         }
-        line.push_str(&format!("{:>10}", show(row.unit, row.stats.mean)));
+        line.push_str(&format!("{:>10}", show(row.unit, row.stats.mean, r.start)));
         if row.missing > 0 {
             line.push_str(&format!("  {} paths without a value", row.missing));
         }
         if row.stats.approximate {
             let bound = row.stats.error_bound.iter().fold(0.0_f64, |a, b| a.max(*b));
-            line.push_str(&format!("  approx. ±{}", show(row.unit, Some(bound))));
+            line.push_str(&format!("  approx. ±{}", show(row.unit, Some(bound), None)));
         }
         writeln!(out, "{}", line.trim_end())?;
     }

@@ -93,3 +93,84 @@ fn preview() {
         std::fs::write(path, bytes).unwrap();
     }
 }
+
+/// Share of pixels that are not (nearly) white.
+fn ink(png: &resvg::tiny_skia::Pixmap) -> f64 {
+    let px = png.pixels();
+    let n = px
+        .iter()
+        .filter(|p| p.red() < 235 || p.green() < 235 || p.blue() < 235)
+        .count();
+    n as f64 / px.len() as f64
+}
+
+#[test]
+fn default_scenario_charts_have_titles_axes_legends_and_real_pngs() {
+    let done = common::default_three();
+    let runs = common::runs(&done);
+    let mut all = model::all(&runs).unwrap();
+    all.extend(uncertainty::all(&uncertainty_around(&done[0].projection)).unwrap());
+    let names: Vec<&str> = all.iter().map(|c| c.name).collect();
+    for want in [
+        "jcurve",
+        "flywheel",
+        "capacity",
+        "rpo",
+        "tokens",
+        "depreciation",
+        "vintages",
+        "fan",
+        "payback_probability",
+        "tornado",
+    ] {
+        assert!(names.contains(&want), "no {want} chart: {names:?}");
+    }
+    // The default scenario never waits for power: no power-queue chart.
+    assert!(!names.contains(&"power_queue"));
+    for c in &all {
+        let texts = common::svg_texts(&c.svg);
+        assert_eq!(texts.first(), Some(&c.title));
+        // Every chart names the unit on its value axis.
+        assert!(
+            texts.iter().any(|t| t.contains("US$")
+                || t.contains("%")
+                || t.contains("reference-hours")
+                || t.contains("accelerators")),
+            "{}: no unit in {texts:?}",
+            c.name
+        );
+        let files = charts::files(std::slice::from_ref(c)).unwrap();
+        let png = resvg::tiny_skia::Pixmap::decode_png(&files[1].1).unwrap();
+        let (w, h) = (png.width(), png.height());
+        assert_eq!(w, 2000, "{}", c.name);
+        assert!(h >= 1120, "{}", c.name);
+        let ink = ink(&png);
+        assert!(ink > 0.02 && ink < 0.9, "{}: {ink:.3} of the PNG is ink", c.name);
+    }
+    // Series counts, from the legends.
+    let texts = |name: &str| common::svg_texts(&all.iter().find(|c| c.name == name).unwrap().svg);
+    let j = texts("jcurve");
+    for d in &done {
+        assert!(
+            j.iter().any(|t| t.starts_with(&format!("{}: payback ", d.label))),
+            "no J-curve legend entry for {}",
+            d.label
+        );
+    }
+    assert!(j.iter().any(|t| t == "US$ billions (cumulative)"));
+    assert!(j.iter().any(|t| t.starts_with("base pays back ")));
+    let f = texts("flywheel");
+    let tiers = &done[0].projection.tiers;
+    for t in tiers {
+        assert!(f.contains(&format!("Tier: {}", t.name)));
+    }
+    assert!(f.iter().any(|t| t == "Capex (below zero)"));
+    let v = texts("vintages");
+    let n_vintages = done[0].projection.vintages.iter().filter(|v| v.capex > 0.0).count();
+    assert_eq!(
+        v.iter().filter(|t| t.contains(" (pays back ") || t.contains("(not within horizon)")).count(),
+        n_vintages
+    );
+    // SVG and PNG are the same for the same inputs.
+    assert_eq!(charts::files(&all).unwrap(), charts::files(&all).unwrap());
+}

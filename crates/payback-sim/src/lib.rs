@@ -457,6 +457,8 @@ pub struct SimReport {
     pub events: bool,
     /// Uncertain inputs: path, distribution, whether it scales.
     pub inputs: Vec<(String, String, bool)>,
+    /// First projected quarter (quarter indices count from it).
+    pub start: Option<Quarter>,
     /// The headline payback's distribution, by quarter (quarters with no path omitted).
     pub payback_by_quarter: Vec<QuarterCount>,
     /// Paths not paid back within the horizon.
@@ -558,6 +560,7 @@ impl SimResult {
             exact: self.exact,
             events: self.events,
             inputs: self.inputs.clone(),
+            start: s.quarters.first().copied(),
             payback_by_quarter,
             payback_never: s.payback_never,
             p_never,

@@ -25,10 +25,22 @@ fn check_moments(name: &str, d: &Dist, mean: f64, var: f64) {
     let m4 = x.iter().map(|a| libm::pow(a - m, 4.0)).sum::<f64>() / n;
     let se_m = libm::sqrt(var / n);
     let se_v = libm::sqrt(((m4 - v * v) / n).max(0.0));
-    assert!((m - mean).abs() <= 4.5 * se_m + 1e-12, "{name}: mean {m} vs {mean} (se {se_m})");
-    assert!((v - var).abs() <= 4.5 * se_v + 1e-12, "{name}: var {v} vs {var} (se {se_v})");
-    assert!((d.mean() - mean).abs() <= 1e-9 * mean.abs().max(1.0), "{name}: closed-form mean");
-    assert!((d.variance() - var).abs() <= 1e-9 * var.max(1.0), "{name}: closed-form variance");
+    assert!(
+        (m - mean).abs() <= 4.5 * se_m + 1e-12,
+        "{name}: mean {m} vs {mean} (se {se_m})"
+    );
+    assert!(
+        (v - var).abs() <= 4.5 * se_v + 1e-12,
+        "{name}: var {v} vs {var} (se {se_v})"
+    );
+    assert!(
+        (d.mean() - mean).abs() <= 1e-9 * mean.abs().max(1.0),
+        "{name}: closed-form mean"
+    );
+    assert!(
+        (d.variance() - var).abs() <= 1e-9 * var.max(1.0),
+        "{name}: closed-form variance"
+    );
 }
 
 #[test]
@@ -79,7 +91,8 @@ fn pert_moments_and_beta_functions() {
     let mean = (a + l * m + b) / (l + 2.0);
     let alpha = 1.0 + l * (m - a) / (b - a);
     let beta = 1.0 + l * (b - m) / (b - a);
-    let var = (b - a) * (b - a) * alpha * beta / ((alpha + beta) * (alpha + beta) * (alpha + beta + 1.0));
+    let var =
+        (b - a) * (b - a) * alpha * beta / ((alpha + beta) * (alpha + beta) * (alpha + beta + 1.0));
     check_moments("pert", &d, mean, var);
     // Hand values: Beta(2, 5) has CDF 1 - (1-x)^6 - 6x(1-x)^5; at 0.2 that is 0.34464.
     assert!((beta_cdf(0.2, 2.0, 5.0) - 0.34464).abs() < 1e-13);
@@ -107,7 +120,10 @@ fn discrete_and_bernoulli_frequencies() {
     let x = draws(&d, 3);
     for (v, w) in [(4.0, 0.3), (6.0, 0.5), (10.0, 0.2)] {
         let p = x.iter().filter(|&&a| a == v).count() as f64 / N as f64;
-        assert!((p - w).abs() < 4.5 * libm::sqrt(w * (1.0 - w) / N as f64), "{v}: {p}");
+        assert!(
+            (p - w).abs() < 4.5 * libm::sqrt(w * (1.0 - w) / N as f64),
+            "{v}: {p}"
+        );
     }
     let b = Dist::bernoulli(0.15, 0.5, 1.0).unwrap();
     check_moments("bernoulli", &b, 0.15 * 0.5 + 0.85, 0.15 * 0.85 * 0.25);
@@ -124,10 +140,14 @@ fn truncated_normal_mean() {
     let phi = |z: f64| libm::exp(-z * z / 2.0) / libm::sqrt(2.0 * std::f64::consts::PI);
     let z = normal_cdf(b) - normal_cdf(a);
     let mean = mu + sd * (phi(a) - phi(b)) / z;
-    let var = sd * sd * (1.0 + (a * phi(a) - b * phi(b)) / z - libm::pow((phi(a) - phi(b)) / z, 2.0));
+    let var =
+        sd * sd * (1.0 + (a * phi(a) - b * phi(b)) / z - libm::pow((phi(a) - phi(b)) / z, 2.0));
     let x = draws(&d, 5);
     let m = x.iter().sum::<f64>() / N as f64;
-    assert!((m - mean).abs() < 4.5 * libm::sqrt(var / N as f64), "{m} vs {mean}");
+    assert!(
+        (m - mean).abs() < 4.5 * libm::sqrt(var / N as f64),
+        "{m} vs {mean}"
+    );
     assert!(x.iter().all(|&v| (lo..=hi).contains(&v)));
 }
 
@@ -135,12 +155,28 @@ fn truncated_normal_mean() {
 fn invalid_parameters_are_errors_with_their_key() {
     assert_eq!(Dist::pert(0.5, 0.3, 0.2, 4.0).unwrap_err().key, Some("max"));
     assert_eq!(Dist::normal(0.0, -1.0).unwrap_err().key, Some("sd"));
-    assert_eq!(Dist::discrete(&[1.0, 2.0], &[0.5, 0.4]).unwrap_err().key, Some("weights"));
-    assert_eq!(Dist::triangular(0.0, 2.0, 1.0).unwrap_err().key, Some("mode"));
+    assert_eq!(
+        Dist::discrete(&[1.0, 2.0], &[0.5, 0.4]).unwrap_err().key,
+        Some("weights")
+    );
+    assert_eq!(
+        Dist::triangular(0.0, 2.0, 1.0).unwrap_err().key,
+        Some("mode")
+    );
     assert_eq!(Dist::bernoulli(1.5, 1.0, 0.0).unwrap_err().key, Some("p"));
     assert!(Dist::lognormal_mean_sd(-1.0, 1.0).is_err());
-    assert!(Dist::uniform(0.0, 1.0).unwrap().truncated(2.0, 3.0).is_err());
-    assert!(Dist::discrete(&[1.0], &[1.0]).unwrap().truncated(0.0, 2.0).is_err());
+    assert!(
+        Dist::uniform(0.0, 1.0)
+            .unwrap()
+            .truncated(2.0, 3.0)
+            .is_err()
+    );
+    assert!(
+        Dist::discrete(&[1.0], &[1.0])
+            .unwrap()
+            .truncated(0.0, 2.0)
+            .is_err()
+    );
 }
 
 #[test]

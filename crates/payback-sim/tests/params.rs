@@ -68,7 +68,10 @@ fn whole_numbers_round_like_an_overlay_set() {
     );
     let via_overlay = load(&main, &[overlay]).expect("loads").scenario;
     let mut via_set = base.clone();
-    for (p, v) in [("facilities.facility_lead_time", 8.6), ("capex.2.lead_time", 3.2)] {
+    for (p, v) in [
+        ("facilities.facility_lead_time", 8.6),
+        ("capex.2.lead_time", 3.2),
+    ] {
         for sl in params::resolve(&base, p).expect(p) {
             params::set(&mut via_set, sl, v);
         }
@@ -87,7 +90,11 @@ fn every_listed_path_resolves_to_itself_and_round_trips() {
         assert_eq!(got, vec![*sl], "{path}");
         let mut s = base.clone();
         let v = params::get(&base, *sl);
-        let w = if sl.is_integer() { v + 1.0 } else { v * 0.5 + 0.125 };
+        let w = if sl.is_integer() {
+            v + 1.0
+        } else {
+            v * 0.5 + 0.125
+        };
         params::set(&mut s, *sl, w);
         assert_eq!(params::get(&s, *sl), w, "{path}");
         params::set(&mut s, *sl, v);

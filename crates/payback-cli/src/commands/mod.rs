@@ -3,6 +3,7 @@
 pub mod evidence;
 pub mod explain;
 pub mod init;
+pub mod portfolio;
 pub mod report;
 pub mod run;
 pub mod scenarios;

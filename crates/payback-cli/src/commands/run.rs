@@ -70,6 +70,10 @@ struct Done {
 
 /// Run the command.
 pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
+    // A file with a top-level [portfolio] table runs as a portfolio (commands/portfolio.rs).
+    if let Some((path, text)) = super::portfolio::detect(args.scenario.as_deref()) {
+        return super::portfolio::run(&args, &path, &text, ctx);
+    }
     let plans = plan(&args)?;
     let mut done = Vec::with_capacity(plans.len());
     let mut errors = Vec::new();

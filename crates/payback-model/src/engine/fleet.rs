@@ -99,8 +99,11 @@ pub struct Fleet {
     pub cohorts: Vec<Cohort>,
     /// Queue order: cohort indices sorted by (ready, purchase order).
     pub queue: Vec<usize>,
-    /// All lots ever put in service.
+    /// Lots in service, in the order they entered.
     pub lots: Vec<Lot>,
+    /// Megawatts freed by the lots retired at the end of the previous quarter, and that
+    /// quarter (for `after_plan` replacements bought with no lead time).
+    pub just_retired: (usize, f64),
     /// All shell batches.
     pub shells: Vec<ShellBatch>,
     /// Shell megawatts in service.
@@ -310,13 +313,20 @@ impl Fleet {
     /// Retire lots whose last quarter is `i`: returns (salvage cash, impairment).
     pub fn retire(&mut self, i: usize) -> (f64, f64) {
         let (mut salvage, mut impairment) = (0.0, 0.0);
+        let mut freed = 0.0;
         for l in self.lots.iter_mut().filter(|l| l.active && l.last == i) {
             impairment += (l.nbv - l.salvage).max(0.0);
             salvage += l.salvage;
             l.nbv = 0.0;
             l.active = false;
             self.mw_occupied -= l.mw;
+            freed += l.mw;
         }
+        // Retired lots leave the list, so every loop over lots sees only the fleet in service.
+        if freed > 0.0 {
+            self.lots.retain(|l| l.active);
+        }
+        self.just_retired = (i, freed);
         if self.mw_occupied.abs() < 1e-9 {
             self.mw_occupied = 0.0;
         }

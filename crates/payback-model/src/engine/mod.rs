@@ -1041,13 +1041,17 @@ impl State {
         if target < last {
             return 0.0;
         }
-        let mw: f64 = self
-            .fleet
-            .lots
-            .iter()
-            .filter(|l| l.last == target)
-            .map(|l| l.mw)
-            .sum();
+        // With no lead time the lots retired last quarter are already out of the list.
+        let mw: f64 = if self.fleet.just_retired.0 == target && target < i {
+            self.fleet.just_retired.1
+        } else {
+            self.fleet
+                .lots
+                .iter()
+                .filter(|l| l.last == target)
+                .map(|l| l.mw)
+                .sum()
+        };
         if mw <= 0.0 {
             return 0.0;
         }

@@ -70,3 +70,36 @@ pub fn preview_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A loaded parameter as the report lists it (what `payback report` does).
+pub fn assumption(p: &payback_input::ParamValue) -> payback_report::assumptions::Assumption {
+    use payback_report::assumptions::{Assumption, AssumptionValue};
+    let prov = p.provenance.clone().unwrap_or_default();
+    Assumption {
+        path: p.path.clone(),
+        value: match &p.value {
+            payback_input::ParamScalar::Number(x) => AssumptionValue::Number(*x),
+            payback_input::ParamScalar::Text(s) => AssumptionValue::Text(s.clone()),
+            payback_input::ParamScalar::Bool(b) => AssumptionValue::Bool(*b),
+        },
+        unit: p.unit.to_string(),
+        doc: p.doc.to_string(),
+        kind: prov.kind,
+        as_of: prov.as_of,
+        source: prov.source,
+        note: prov.note,
+        origin: if p.is_default {
+            "default".into()
+        } else {
+            format!("{}:{}", p.file, p.line)
+        },
+        overlay: p.set_by_overlay.clone(),
+    }
+}
+
+/// Every run's assumptions.
+pub fn assumptions(done: &[Done]) -> Vec<Vec<payback_report::assumptions::Assumption>> {
+    done.iter()
+        .map(|d| d.loaded.params.iter().map(assumption).collect())
+        .collect()
+}
