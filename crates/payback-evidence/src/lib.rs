@@ -10,12 +10,16 @@
 //! - [`score`]: each signal mapped to the seed's stages, compared with each scenario's
 //!   projection at the same date, and the scenarios re-weighted by the evidence;
 //! - [`report`]: the scorecard as terminal text;
-//! - [`store`]: the SQLite store, the only module that does IO.
+//! - [`store`]: the SQLite store;
+//! - [`fetch`]: companyfacts from data.sec.gov (the HTTP client only with the cargo feature
+//!   `fetch`).
 //!
-//! Everything but [`store`] is pure: no files, no clock. The formats and the maths are in
+//! Everything but [`store`] and the feature-gated `fetch::Fetcher` is pure: no files, no
+//! network, no clock. The formats and the maths are in
 //! `docs/evidence.md`.
 
 pub mod csvfile;
+pub mod fetch;
 pub mod observation;
 pub mod report;
 pub mod score;

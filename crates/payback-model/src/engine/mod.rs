@@ -349,7 +349,13 @@ impl State {
         let n = ctx.n;
         let first_year = ctx.quarter(0).year();
         let years = (ctx.quarter(n - 1).year() - first_year + 1) as usize;
+        // Reserve what the loop can push, so the quarter loop does not allocate: one cohort per
+        // spend and per replacement quarter, a few lots per cohort (partial entries).
+        let spends: usize = ctx.spends.iter().map(Vec::len).sum();
         let mut fleet = Fleet::default();
+        fleet.cohorts.reserve(spends + n);
+        fleet.queue.reserve(spends + n);
+        fleet.lots.reserve(4 * (spends + n));
         if s.facilities.opening_mw > 0.0 {
             let cost = s.facilities.opening_mw * s.facilities.opening_nbv_per_mw;
             let life_q = quarters_in(s.facilities.life_years);
@@ -364,7 +370,14 @@ impl State {
             fleet.mw_on_order += s.facilities.opening_mw;
         }
         let n_contracts = s.contracts.len();
-        let mut instances = Vec::with_capacity(n_contracts * 4);
+        // Renewals: at most one instance per contract per term over the simulation.
+        let min_term = s
+            .contracts
+            .iter()
+            .map(|c| quarters_in(c.term_years))
+            .min()
+            .unwrap_or(1);
+        let mut instances = Vec::with_capacity(n_contracts * (n / min_term + 2));
         let mut contract_price = vec![0.0; n_contracts];
         let mut contract_minimum = vec![0.0; n_contracts];
         for (k, c) in s.contracts.iter().enumerate() {
