@@ -345,20 +345,8 @@ fn sorted(diags: impl Iterator<Item = Diag>, files: &[&SourceFile]) -> Vec<Diagn
     v.into_iter().map(|d| finish(d, files)).collect()
 }
 
-/// Levenshtein distance, for "did you mean" hints.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+/// Levenshtein distance, for "did you mean" hints (shared with `payback explain`).
+pub(crate) use payback_model::explain::edit_distance;
 
 /// The candidate closest to `word`, if close enough to be a plausible typo.
 pub(crate) fn closest<'a>(

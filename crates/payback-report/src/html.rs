@@ -340,7 +340,8 @@ fn annual_section(h: &mut String, run: &Run<'_>) {
     h.push_str("</tr></thead>\n<tbody>\n");
     let b = |x: Option<f64>| x.map_or_else(|| fmt::NONE.to_string(), |v| fmt::number(v / 1e9, 1));
     let pct = |x: Option<f64>| fmt::opt_pct(x);
-    let rows: [(&str, &str, &dyn Fn(Option<f64>) -> String); 10] = [
+    type Show<'a> = &'a dyn Fn(Option<f64>) -> String;
+    let rows: [(&str, &str, Show<'_>); 10] = [
         ("Revenue", "revenue", &b),
         ("EBITDA", "ebitda", &b),
         ("Operating cash flow", "ocf", &b),

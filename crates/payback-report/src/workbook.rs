@@ -208,7 +208,7 @@ fn result_text(x: f64) -> String {
 }
 
 fn quarter_date(q: payback_model::Quarter) -> Result<ExcelDateTime, XlsxError> {
-    let month = u8::from(q.q()) * 3;
+    let month = q.q() * 3;
     let day = match month {
         3 | 12 => 31,
         _ => 30,
@@ -898,8 +898,7 @@ fn summary_sheet(
     for (k, h) in headers.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, col(k), h, &f.header)?;
     }
-    let mut row = HEADER_ROW + 1;
-    for (label, unit, how, cells) in rows {
+    for ((label, unit, how, cells), row) in rows.into_iter().zip(HEADER_ROW + 1..) {
         if unit == "ratio" && label.starts_with("Discount") {
             debug_assert_eq!(row, rate_row);
         }
@@ -925,7 +924,7 @@ fn summary_sheet(
             }
         }
         ws.write_string_with_format(row, note_col, how, &f.note)?;
-        row += 1;
+        
     }
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 9)?;

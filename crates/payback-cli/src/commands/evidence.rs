@@ -38,6 +38,9 @@ pub enum Sub {
     Add(AddArgs),
     /// Import an SEC EDGAR XBRL companyfacts JSON file (data.sec.gov/api/xbrl/companyfacts/).
     ImportSec(ImportArgs),
+    /// Download a company's companyfacts from the SEC (data.sec.gov) and import it as
+    /// import-sec does. Needs a build with `--features fetch`.
+    FetchSec(FetchArgs),
     /// List stored observations.
     List(ListArgs),
     /// Score scenarios against a company's observations: stage statuses, posterior weights,
@@ -59,6 +62,24 @@ pub struct ImportArgs {
     /// companyfacts JSON file (CIK##########.json).
     #[arg(value_name = "FILE.json")]
     pub file: PathBuf,
+    /// Company name to store the observations under (default: the file's entityName).
+    #[arg(long, value_name = "NAME")]
+    pub company: Option<String>,
+}
+
+/// `evidence fetch-sec`.
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// Central index key: `1640147`, `0001640147` or `CIK0001640147`.
+    #[arg(value_name = "CIK")]
+    pub cik: String,
+    /// Who is asking, as the SEC requires: a name and an email address, e.g.
+    /// "Jane Doe jane@example.com" (default: $PAYBACK_SEC_USER_AGENT).
+    #[arg(long, value_name = "\"NAME EMAIL\"")]
+    pub user_agent: Option<String>,
+    /// Where companyfacts are served (tests and mirrors).
+    #[arg(long, value_name = "URL", default_value = payback_evidence::fetch::DEFAULT_BASE)]
+    pub base_url: String,
     /// Company name to store the observations under (default: the file's entityName).
     #[arg(long, value_name = "NAME")]
     pub company: Option<String>,
@@ -130,6 +151,7 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     match args.command {
         Sub::Add(a) => add(&db, &a),
         Sub::ImportSec(a) => import_sec(&db, &a),
+        Sub::FetchSec(a) => fetch_sec(&db, &a),
         Sub::List(a) => list(&db, &a),
         Sub::Score(a) => score_cmd(&db, &a),
     }
@@ -202,11 +224,21 @@ fn import_sec(db: &Path, a: &ImportArgs) -> Result<(), CommandError> {
     let name = a.file.display().to_string();
     let file = File::open(&a.file)
         .map_err(|e| CommandError::input(format!("cannot read `{name}`: {e}")))?;
-    let facts =
-        sec::read(&name, BufReader::new(file)).map_err(|e| CommandError::input(e.to_string()))?;
-    let company = a
-        .company
-        .clone()
+    import_facts(db, &name, BufReader::new(file), a.company.as_deref())
+}
+
+/// Import a companyfacts document read from `reader` (`name` in messages and the import log):
+/// the one path of `import-sec` and `fetch-sec`. Parsed and normalised before the database is
+/// opened; stored in one transaction.
+fn import_facts(
+    db: &Path,
+    name: &str,
+    reader: impl std::io::Read,
+    company: Option<&str>,
+) -> Result<(), CommandError> {
+    let facts = sec::read(name, reader).map_err(|e| CommandError::input(e.to_string()))?;
+    let company = company
+        .map(str::to_string)
         .or_else(|| facts.entity_name.clone())
         .or_else(|| facts.cik.map(|c| format!("CIK{c:010}")))
         .ok_or_else(|| {
@@ -215,13 +247,13 @@ fn import_sec(db: &Path, a: &ImportArgs) -> Result<(), CommandError> {
             ))
         })?;
     let imp =
-        sec::normalise(&name, &facts, &company).map_err(|e| CommandError::input(e.to_string()))?;
+        sec::normalise(name, &facts, &company).map_err(|e| CommandError::input(e.to_string()))?;
     let mut store = open(db)?;
     let s = store
-        .import("sec", &name, &today(), &imp.observations)
+        .import("sec", name, &today(), &imp.observations)
         .map_err(|e| CommandError::input(e.to_string()))?;
     let r = &imp.report;
-    let mut text = summary_line(&name, &s);
+    let mut text = summary_line(name, &s);
     text.push_str(&format!(
         "  company {company}{}; {} USD rows, {} facts, {} repeated rows dropped, {} revisions \
          across filings, {} quarters derived from year-to-date totals\n",
@@ -236,6 +268,67 @@ fn import_sec(db: &Path, a: &ImportArgs) -> Result<(), CommandError> {
         text.push_str(&format!("  warning: {w}\n"));
     }
     output::to_stdout(|out: &mut dyn Write| out.write_all(text.as_bytes()))
+}
+
+/// `fetch-sec`: check the arguments, download, then import exactly as `import-sec` does.
+/// Nothing is stored (the database is not even opened) unless the download succeeded and the
+/// document parsed.
+fn fetch_sec(db: &Path, a: &FetchArgs) -> Result<(), CommandError> {
+    use payback_evidence::fetch;
+    let cik =
+        fetch::parse_cik(&a.cik).map_err(|e| CommandError::usage(format!("fetch-sec: {e}")))?;
+    if !(a.base_url.starts_with("https://") || a.base_url.starts_with("http://")) {
+        return Err(CommandError::usage(format!(
+            "--base-url `{}`: expected an http:// or https:// URL",
+            a.base_url
+        )));
+    }
+    let given = a
+        .user_agent
+        .clone()
+        .or_else(|| std::env::var(fetch::USER_AGENT_ENV).ok())
+        .filter(|s| !s.trim().is_empty());
+    let Some(given) = given else {
+        return Err(CommandError::usage(
+            "fetch-sec: the SEC requires a User-Agent naming you: none given",
+        )
+        .hint(format!(
+            "pass --user-agent \"Jane Doe jane@example.com\" or set {}",
+            fetch::USER_AGENT_ENV
+        )));
+    };
+    let user_agent = fetch::check_user_agent(&given)
+        .map_err(|e| CommandError::usage(format!("fetch-sec: {e}")))?;
+    download_and_import(db, a, cik, &user_agent)
+}
+
+#[cfg(feature = "fetch")]
+fn download_and_import(
+    db: &Path,
+    a: &FetchArgs,
+    cik: u64,
+    user_agent: &str,
+) -> Result<(), CommandError> {
+    let mut fetcher = payback_evidence::fetch::Fetcher::new(&a.base_url, user_agent);
+    let url = fetcher.url(cik);
+    let body = fetcher
+        .companyfacts(cik)
+        .map_err(|e| CommandError::input(e.to_string()).hint("nothing was stored"))?;
+    import_facts(db, &url, body.as_slice(), a.company.as_deref())
+}
+
+#[cfg(not(feature = "fetch"))]
+fn download_and_import(
+    _db: &Path,
+    _a: &FetchArgs,
+    _cik: u64,
+    _user_agent: &str,
+) -> Result<(), CommandError> {
+    Err(CommandError::usage(
+        "fetch-sec needs a payback built with the `fetch` feature (it has no HTTP client)",
+    )
+    .hint("build it with `cargo install --path crates/payback-cli --features fetch` (or `cargo run -p payback-cli --features fetch -- evidence fetch-sec ...`)")
+    .hint("or download CIK##########.json yourself and run `payback evidence import-sec FILE.json`"))
 }
 
 fn list(db: &Path, a: &ListArgs) -> Result<(), CommandError> {
