@@ -25,7 +25,11 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, std::fs::read(&p).unwrap()));
             }
         }
@@ -38,7 +42,11 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn writes_every_file_and_the_same_bytes_twice() {
     let tmp = tempfile::tempdir().unwrap();
     let out = payback(tmp.path(), &["report", "--out", "rep", "--paths", "300"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let first = tree(&tmp.path().join("rep"));
     let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
     for want in [
@@ -64,10 +72,9 @@ fn writes_every_file_and_the_same_bytes_twice() {
         !names.iter().any(|n| n.ends_with(".tmp")),
         "a temporary file was left: {names:?}"
     );
-    let json: serde_json::Value = serde_json::from_slice(
-        &first.iter().find(|(n, _)| n == "summary.json").unwrap().1,
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&first.iter().find(|(n, _)| n == "summary.json").unwrap().1)
+            .unwrap();
     let labels: Vec<&str> = json["runs"]
         .as_array()
         .unwrap()
@@ -75,15 +82,26 @@ fn writes_every_file_and_the_same_bytes_twice() {
         .map(|r| r["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["base", "base+bull", "base+bear"]);
-    let html = String::from_utf8(first.iter().find(|(n, _)| n == "report.html").unwrap().1.clone())
-        .unwrap();
+    let html = String::from_utf8(
+        first
+            .iter()
+            .find(|(n, _)| n == "report.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     assert!(html.contains("Probability of payback by the end of each year"));
     // A second run replaces every file with the same bytes, and a file of the user's stays.
     std::fs::write(tmp.path().join("rep/mine.txt"), "keep").unwrap();
     let again = payback(tmp.path(), &["report", "--out", "rep", "--paths", "300"]);
     assert!(again.status.success());
     let second = tree(&tmp.path().join("rep"));
-    let without_mine: Vec<_> = second.iter().filter(|(n, _)| n != "mine.txt").cloned().collect();
+    let without_mine: Vec<_> = second
+        .iter()
+        .filter(|(n, _)| n != "mine.txt")
+        .cloned()
+        .collect();
     assert_eq!(first, without_mine, "the report is not deterministic");
     assert!(second.iter().any(|(n, b)| n == "mine.txt" && b == b"keep"));
 }
@@ -105,7 +123,11 @@ fn compare_adds_runs() {
             "rep",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(tmp.path().join("rep/summary.json")).unwrap())
             .unwrap();
@@ -132,7 +154,10 @@ fn bad_input_fails_like_run_and_writes_nothing() {
         String::from_utf8_lossy(&run.stderr),
         "report and run report bad input differently"
     );
-    assert_eq!(tree(&tmp.path().join("rep")), [("old.txt".to_string(), b"old".to_vec())]);
+    assert_eq!(
+        tree(&tmp.path().join("rep")),
+        [("old.txt".to_string(), b"old".to_vec())]
+    );
     // A DIR that does not exist is not created.
     let rep = payback(tmp.path(), &["report", "bad.toml", "--out", "new"]);
     assert_eq!(rep.status.code(), Some(2));

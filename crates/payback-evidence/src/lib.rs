@@ -9,6 +9,8 @@
 //!   with the format's traps handled (duplicates, year-to-date cash flows, fiscal years);
 //! - [`score`]: each signal mapped to the seed's stages, compared with each scenario's
 //!   projection at the same date, and the scenarios re-weighted by the evidence;
+//! - [`reproject`]: P(payback by a quarter) under the prior and the posterior mixture of the
+//!   scenarios' payback distributions (Monte Carlo or deterministic);
 //! - [`report`]: the scorecard as terminal text;
 //! - [`store`]: the SQLite store;
 //! - [`fetch`]: companyfacts from data.sec.gov (the HTTP client only with the cargo feature
@@ -22,6 +24,7 @@ pub mod csvfile;
 pub mod fetch;
 pub mod observation;
 pub mod report;
+pub mod reproject;
 pub mod score;
 pub mod sec;
 pub mod signal;

@@ -63,11 +63,47 @@ pub fn scorecard(card: &Scorecard, company: &str) -> String {
         );
     }
     let r = &card.reprojection;
+    let se = |e: f64| {
+        if e > 0.0 {
+            format!(" ± {e:.3}")
+        } else {
+            String::new()
+        }
+    };
     let _ = writeln!(
         out,
-        "  P(payback by {}): {:.3} -> {:.3}  ({})",
-        r.by, r.prior, r.posterior, r.method
+        "  P(payback by {}) moved from {:.3}{} (prior mixture) to {:.3}{} (posterior mixture)",
+        r.by,
+        r.prior,
+        se(r.prior_std_error),
+        r.posterior,
+        se(r.posterior_std_error)
     );
+    let _ = writeln!(out, "    {}", r.method);
+    for s in &r.scenarios {
+        let how = match s.method {
+            crate::reproject::PaybackMethod::MonteCarlo => format!(
+                "Monte Carlo, {} paths{}, ± {:.3}",
+                s.paths,
+                s.seed.map(|x| format!(", seed {x}")).unwrap_or_default(),
+                s.std_error
+            ),
+            crate::reproject::PaybackMethod::Deterministic => format!(
+                "deterministic{}",
+                s.note
+                    .as_ref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "    {}  P(by {}) {:.3}  ({how})",
+            pad(&s.label, w),
+            r.by,
+            s.p_by
+        );
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "Stages (status per scenario)");
     let sw = card

@@ -248,10 +248,17 @@ pub struct Reprojection {
     pub prior: f64,
     /// Under the posterior weights.
     pub posterior: f64,
-    /// How: the scenarios' deterministic payback quarters weighted by their weights.
-    pub method: &'static str,
-    /// The payback-quarter distribution: (quarter or `None` = not within the horizon, prior
-    /// weight, posterior weight), by quarter.
+    /// Monte Carlo standard error of `prior`, `sqrt(Σ w_s² se_s²)` (0 when deterministic).
+    pub prior_std_error: f64,
+    /// Monte Carlo standard error of `posterior`.
+    pub posterior_std_error: f64,
+    /// How, in words: which scenarios were simulated and which counted with their
+    /// deterministic payback quarter.
+    pub method: String,
+    /// Each scenario's `P(payback by)` and how it was obtained, in scenario order.
+    pub scenarios: Vec<crate::reproject::ScenarioPayback>,
+    /// The payback-quarter distribution of the mixture: (quarter or `None` = not within the
+    /// horizon, probability under the prior weights, under the posterior weights), by quarter.
     pub distribution: Vec<(Option<Quarter>, f64, f64)>,
 }
 
@@ -822,27 +829,9 @@ fn stage_cards(
         .collect()
 }
 
+/// The re-projection with each scenario's deterministic payback quarter; the CLI replaces it
+/// with [`crate::reproject::mixture`] of Monte Carlo distributions where a scenario has
+/// uncertainty.
 fn reproject(cards: &[ScenarioCard], by: Quarter) -> Reprojection {
-    let mut dist: BTreeMap<(bool, Option<Quarter>), (f64, f64)> = BTreeMap::new();
-    let (mut prior, mut post) = (0.0, 0.0);
-    for c in cards {
-        if c.payback_quarter.is_some_and(|q| q <= by) {
-            prior += c.prior;
-            post += c.posterior;
-        }
-        // Reached quarters first, in order; "not within the horizon" last.
-        let e = dist
-            .entry((c.payback_quarter.is_none(), c.payback_quarter))
-            .or_insert((0.0, 0.0));
-        e.0 += c.prior;
-        e.1 += c.posterior;
-    }
-    Reprojection {
-        by,
-        prior,
-        posterior: post,
-        method: "deterministic payback quarter of each scenario, weighted by its prior and \
-                 posterior weight (no Monte Carlo)",
-        distribution: dist.into_iter().map(|((_, q), (a, b))| (q, a, b)).collect(),
-    }
+    crate::reproject::mixture(cards, &[], by)
 }

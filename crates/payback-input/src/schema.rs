@@ -1552,6 +1552,14 @@ pub fn markdown() -> String {
          when the format knows the key (missing tables are created); scaling a key the scenario omits\n\
          scales its default. Setting a value replaces it, provenance included; scaling keeps the\n\
          provenance. Diagnostics and `payback explain` point at the overlay line that changed a value.\n\n\
+         ## Uncertainty\n\n\
+         `[uncertainty]` gives parameter paths distributions and `[correlations]` a rank correlation\n\
+         matrix, in a scenario or an overlay, for `payback simulate`; `payback run` ignores them. The\n\
+         syntax, the distributions and their diagnostics (P05xx) are in `docs/simulation.md`.\n\n\
+         ```toml\n\
+         [uncertainty]\n\
+         \"inference.price_decline\" = { dist = \"pert\", min = 0.3, mode = 0.5, max = 0.8 }\n\
+         ```\n\n\
          ## Keys\n",
     );
     let mut section = "";

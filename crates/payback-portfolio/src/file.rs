@@ -228,7 +228,13 @@ pub fn parse(text: &str) -> Result<PortfolioFile, Vec<String>> {
     });
     let checks = [
         ("cross_check.gpu_share", cc.gpu_share, 0.0, 1.0, false),
-        ("cross_check.roic_life_years", cc.roic_life_years, 0.0, 100.0, true),
+        (
+            "cross_check.roic_life_years",
+            cc.roic_life_years,
+            0.0,
+            100.0,
+            true,
+        ),
         ("cross_check.roic_margin", cc.roic_margin, 0.0, 1.0, true),
         ("cross_check.roic_target", cc.roic_target, 0.0, 10.0, false),
     ];

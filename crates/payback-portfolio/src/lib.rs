@@ -29,7 +29,9 @@ pub mod crosscheck;
 pub mod file;
 
 pub use crosscheck::{CrossCheckYear, RoicCheck, sequoia_revenue_needed, target_roic};
-pub use file::{CompanyEntry, CrossCheckInputs, Lab, LabRevenue, PortfolioFile, is_portfolio, parse};
+pub use file::{
+    CompanyEntry, CrossCheckInputs, Lab, LabRevenue, PortfolioFile, is_portfolio, parse,
+};
 
 /// What a name in the portfolio file refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,13 +203,14 @@ pub fn run(
                 }
             })?);
         }
-        let loaded = payback_input::load(&main, &overlays).map_err(|diagnostics| {
-            PortfolioError::Load {
+        let loaded =
+            payback_input::load(&main, &overlays).map_err(|diagnostics| PortfolioError::Load {
                 company: c.id.clone(),
-                files: std::iter::once(main.clone()).chain(overlays.clone()).collect(),
+                files: std::iter::once(main.clone())
+                    .chain(overlays.clone())
+                    .collect(),
                 diagnostics,
-            }
-        })?;
+            })?;
         let projection = payback_model::project(&loaded.scenario);
         companies.push((c, loaded, projection));
     }
@@ -220,7 +223,12 @@ pub fn run(
 }
 
 /// Build a [`CompanyRun`]: counterparty ids per contract and the inter-company revenue.
-fn company_run(c: &CompanyEntry, loaded: Loaded, projection: Projection, ids: &[&str]) -> CompanyRun {
+fn company_run(
+    c: &CompanyEntry,
+    loaded: Loaded,
+    projection: Projection,
+    ids: &[&str],
+) -> CompanyRun {
     let sc = &loaded.scenario;
     let contract_counterparties: Vec<Option<String>> = projection
         .contracts
@@ -416,7 +424,12 @@ fn lab_views(file: &PortfolioFile, runs: &[CompanyRun]) -> Vec<LabView> {
             for r in runs {
                 let mut total = 0.0;
                 let mut any = false;
-                for (cs, cp) in r.projection.contracts.iter().zip(&r.contract_counterparties) {
+                for (cs, cp) in r
+                    .projection
+                    .contracts
+                    .iter()
+                    .zip(&r.contract_counterparties)
+                {
                     if cp.as_deref() == Some(id.as_str()) {
                         any = true;
                         total += cs.minimum;
@@ -440,7 +453,13 @@ fn lab_views(file: &PortfolioFile, runs: &[CompanyRun]) -> Vec<LabView> {
             years.dedup();
             let by_year = years
                 .into_iter()
-                .map(|y| (y, paid.get(&y).copied().unwrap_or(0.0), revenue.get(&y).copied()))
+                .map(|y| {
+                    (
+                        y,
+                        paid.get(&y).copied().unwrap_or(0.0),
+                        revenue.get(&y).copied(),
+                    )
+                })
                 .collect();
             LabView {
                 commitments_total: commitments.iter().map(|(_, v)| v).sum(),
@@ -462,10 +481,7 @@ fn cross_check(inputs: &CrossCheckInputs, a: &Aggregate) -> Vec<CrossCheckYear> 
     capex
         .iter()
         .map(|(&year, &ai_capex)| {
-            let capital: f64 = capex
-                .range(year - window + 1..=year)
-                .map(|(_, v)| v)
-                .sum();
+            let capital: f64 = capex.range(year - window + 1..=year).map(|(_, v)| v).sum();
             let accelerator_spend = inputs.gpu_share * ai_capex;
             CrossCheckYear {
                 year,

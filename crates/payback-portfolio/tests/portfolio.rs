@@ -63,7 +63,11 @@ fn end_customer_revenue_is_total_less_revenue_from_modelled_companies() {
     for c in &p.companies {
         let sc = &c.loaded.scenario;
         for cs in &c.projection.contracts {
-            let k = sc.contracts.iter().find(|k| k.name == cs.name).expect("contract");
+            let k = sc
+                .contracts
+                .iter()
+                .find(|k| k.name == cs.name)
+                .expect("contract");
             let cp = k.counterparty.map(|i| sc.counterparties[i].id.as_str());
             if cp.is_some_and(|id| id != c.id && ids.contains(&id)) {
                 for (t, v) in cs.revenue.iter().enumerate() {
@@ -73,10 +77,13 @@ fn end_customer_revenue_is_total_less_revenue_from_modelled_companies() {
         }
     }
     let total_inter: f64 = inter.iter().sum();
-    assert!(total_inter > 0.0, "Oracle and CoreWeave sell to Meta and Microsoft");
-    for t in 0..n {
-        assert!((a.revenue_intercompany[t] - inter[t]).abs() <= 1e-6);
-        let want = a.revenue[t] - inter[t];
+    assert!(
+        total_inter > 0.0,
+        "Oracle and CoreWeave sell to Meta and Microsoft"
+    );
+    for (t, want_inter) in inter.iter().enumerate() {
+        assert!((a.revenue_intercompany[t] - want_inter).abs() <= 1e-6);
+        let want = a.revenue[t] - want_inter;
         assert!(
             (a.revenue_end_customer[t] - want).abs() <= 1e-9 * want.abs().max(1.0),
             "{}",
@@ -122,7 +129,12 @@ fn each_lab_sums_its_commitments_across_companies() {
     let openai = p.labs.iter().find(|l| l.id == "openai").expect("openai");
     let mut want = 0.0;
     for c in &p.companies {
-        for (cs, cp) in c.projection.contracts.iter().zip(&c.contract_counterparties) {
+        for (cs, cp) in c
+            .projection
+            .contracts
+            .iter()
+            .zip(&c.contract_counterparties)
+        {
             if cp.as_deref() == Some("openai") {
                 want += cs.minimum;
             }
@@ -130,13 +142,21 @@ fn each_lab_sums_its_commitments_across_companies() {
     }
     assert!((openai.commitments_total - want).abs() <= 1.0);
     // Microsoft $30B + $250B, Amazon $38B, Oracle $300B, CoreWeave $22.4B.
-    assert!((openai.commitments_total - 640.4e9).abs() < 1e6, "{}", openai.commitments_total);
+    assert!(
+        (openai.commitments_total - 640.4e9).abs() < 1e6,
+        "{}",
+        openai.commitments_total
+    );
     let names: Vec<&str> = openai.commitments.iter().map(|(c, _)| c.as_str()).collect();
     assert_eq!(names, ["microsoft", "amazon", "oracle", "coreweave"]);
     // Lab revenue from the portfolio file sits beside what it pays.
     let y2025 = openai.by_year.iter().find(|y| y.0 == 2025).expect("2025");
     assert_eq!(y2025.2, Some(13.1e9));
-    let anthropic = p.labs.iter().find(|l| l.id == "anthropic").expect("anthropic");
+    let anthropic = p
+        .labs
+        .iter()
+        .find(|l| l.id == "anthropic")
+        .expect("anthropic");
     assert!(anthropic.commitments_total > 0.0);
 }
 
@@ -156,7 +176,14 @@ fn cross_check_rows_follow_the_formulas() {
 
 #[test]
 fn every_company_runs_with_each_overlay_and_stays_finite() {
-    for c in ["microsoft", "amazon", "alphabet", "meta", "oracle", "coreweave"] {
+    for c in [
+        "microsoft",
+        "amazon",
+        "alphabet",
+        "meta",
+        "oracle",
+        "coreweave",
+    ] {
         for ov in [vec![], vec![format!("{c}-bull")], vec![format!("{c}-bear")]] {
             let ovs: Vec<&str> = ov.iter().map(String::as_str).collect();
             let p = common::project(c, &ovs);
@@ -176,19 +203,30 @@ fn coreweave_is_levered_and_reports_coverage() {
 
 #[test]
 fn bad_portfolio_files_are_errors_not_panics() {
-    assert!(parse("[portfolio]\nname = \"x\"\n").is_err(), "no companies");
+    assert!(
+        parse("[portfolio]\nname = \"x\"\n").is_err(),
+        "no companies"
+    );
     let dup = "[portfolio]\nname = \"x\"\n[[companies]]\nid = \"a\"\nscenario = \"default\"\n[[companies]]\nid = \"a\"\nscenario = \"default\"\n";
     assert!(parse(dup).is_err());
-    let unknown = "[portfolio]\nname = \"x\"\nbogus = 1\n[[companies]]\nid = \"a\"\nscenario = \"default\"\n";
+    let unknown =
+        "[portfolio]\nname = \"x\"\nbogus = 1\n[[companies]]\nid = \"a\"\nscenario = \"default\"\n";
     assert!(parse(unknown).is_err());
     let bad = "[portfolio]\nname = \"x\"\n[cross_check]\nroic_margin = 0.0\n[[companies]]\nid = \"a\"\nscenario = \"default\"\n";
     assert!(parse(bad).is_err());
-    assert!(!payback_portfolio::is_portfolio("[scenario]\nname = \"x\"\n"));
+    assert!(!payback_portfolio::is_portfolio(
+        "[scenario]\nname = \"x\"\n"
+    ));
     assert!(!payback_portfolio::is_portfolio("not toml ["));
-    let missing = parse("[portfolio]\nname = \"x\"\n[[companies]]\nid = \"a\"\nscenario = \"nope\"\n").expect("parses");
+    let missing =
+        parse("[portfolio]\nname = \"x\"\n[[companies]]\nid = \"a\"\nscenario = \"nope\"\n")
+            .expect("parses");
     assert!(run(&missing, &mut common::builtins).is_err());
     // A payback that is never reached is reported as such, never as a sentinel.
     let p = big_tech();
     let meta = p.companies.iter().find(|c| c.id == "meta").expect("meta");
-    assert!(matches!(meta.projection.summary.payback, Payback::NotWithinHorizon { .. }));
+    assert!(matches!(
+        meta.projection.summary.payback,
+        Payback::NotWithinHorizon { .. }
+    ));
 }

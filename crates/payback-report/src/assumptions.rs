@@ -64,7 +64,9 @@ impl Assumption {
 
 /// The assumptions of every run, merged by path in order of first appearance: one row per
 /// path, with each run's value (`None` where a run does not have the parameter).
-pub fn merged<'a>(per_run: &'a [Vec<Assumption>]) -> Vec<(&'a Assumption, Vec<Option<&'a Assumption>>)> {
+pub fn merged<'a>(
+    per_run: &'a [Vec<Assumption>],
+) -> Vec<(&'a Assumption, Vec<Option<&'a Assumption>>)> {
     let mut order: Vec<&'a str> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for list in per_run {
@@ -109,14 +111,20 @@ mod tests {
     #[test]
     fn merges_by_path_and_recognises_links() {
         let runs = vec![
-            vec![a("x", 1.0, Some("https://example.com/a")), a("y", 2.0, None)],
+            vec![
+                a("x", 1.0, Some("https://example.com/a")),
+                a("y", 2.0, None),
+            ],
             vec![a("y", 3.0, Some("10-K 2024, p. 3")), a("z", 4.0, None)],
         ];
         let m = merged(&runs);
         let paths: Vec<&str> = m.iter().map(|(a, _)| a.path.as_str()).collect();
         assert_eq!(paths, ["x", "y", "z"]);
         assert!(m[0].1[1].is_none());
-        assert_eq!(m[1].1[1].map(|a| &a.value), Some(&AssumptionValue::Number(3.0)));
+        assert_eq!(
+            m[1].1[1].map(|a| &a.value),
+            Some(&AssumptionValue::Number(3.0))
+        );
         assert_eq!(runs[0][0].source_url(), Some("https://example.com/a"));
         assert_eq!(runs[1][0].source_url(), None);
         assert_eq!(a("q", 0.0, Some("https://x y")).source_url(), None);

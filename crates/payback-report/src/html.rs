@@ -169,7 +169,12 @@ fn headline(h: &mut String, runs: &[Run<'_>], uncertainty: Option<&Uncertainty>)
             "Payback (programme)",
             "payback",
             true,
-            Box::new(|r| payback_text(&r.projection.summary.payback, r.projection.summary.payback_quarter)),
+            Box::new(|r| {
+                payback_text(
+                    &r.projection.summary.payback,
+                    r.projection.summary.payback_quarter,
+                )
+            }),
         ),
         (
             "NPV of free cash flow",
@@ -390,7 +395,8 @@ fn vintages_section(h: &mut String, run: &Run<'_>) {
             fmt::money_b(x.capex),
             x.payback
                 .map_or_else(|| "not within horizon".to_string(), |q| q.to_string()),
-            x.payback_years.map_or_else(|| fmt::NONE.to_string(), fmt::years),
+            x.payback_years
+                .map_or_else(|| fmt::NONE.to_string(), fmt::years),
             fmt::money_b(x.surplus_at_horizon),
             fmt::multiple(x.price_to_cost)
         );
@@ -400,10 +406,7 @@ fn vintages_section(h: &mut String, run: &Run<'_>) {
 
 fn source_cell(a: &Assumption) -> String {
     match (a.source_url(), a.source.as_deref()) {
-        (Some(url), _) => format!(
-            "<a href=\"{0}\" rel=\"noreferrer\">{0}</a>",
-            escape(url)
-        ),
+        (Some(url), _) => format!("<a href=\"{0}\" rel=\"noreferrer\">{0}</a>", escape(url)),
         (None, Some(s)) => escape(s),
         (None, None) => String::new(),
     }
@@ -423,7 +426,11 @@ fn assumptions_section(h: &mut String, runs: &[Run<'_>], per_run: &[Vec<Assumpti
          <th>Unit</th><th>Provenance</th><th>As of</th><th>Source</th><th>Note</th><th>Set in</th>{}\
          </tr></thead>\n<tbody>\n",
         escape(runs.first().map_or("", |r| r.label)),
-        if per_run.len() > 1 { "<th>Other runs</th>" } else { "" }
+        if per_run.len() > 1 {
+            "<th>Other runs</th>"
+        } else {
+            ""
+        }
     );
     for (a, each) in rows {
         let first = each.first().copied().flatten();
@@ -509,6 +516,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
     }
 }

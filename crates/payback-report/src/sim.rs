@@ -74,14 +74,14 @@ pub fn text(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
     )?;
     for y in &r.by_year {
         let bar_len = libm::round(y.probability * 40.0) as usize;
-        writeln!(
-            out,
+        let line = format!(
             "  {}  {:>6.1} % ± {:>4.1}  {}",
             y.year,
             y.probability * 100.0,
             y.std_error * 100.0,
             "#".repeat(bar_len)
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     writeln!(
         out,

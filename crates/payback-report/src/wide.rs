@@ -30,9 +30,17 @@ pub fn tier_names<'a>(runs: &[Run<'a>]) -> Vec<&'a str> {
 pub fn quarterly(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
     let tiers = tier_names(runs);
     let mut header: Vec<String> = vec!["scenario".into(), "quarter".into()];
-    header.extend(payback_model::projection::Quarterly::NAMES.iter().map(|n| n.to_string()));
+    header.extend(
+        payback_model::projection::Quarterly::NAMES
+            .iter()
+            .map(|n| n.to_string()),
+    );
     if let Some(first) = runs.first() {
-        header.extend(optional_series(first.projection).iter().map(|(n, _, _)| n.to_string()));
+        header.extend(
+            optional_series(first.projection)
+                .iter()
+                .map(|(n, _, _)| n.to_string()),
+        );
     }
     header.extend(tiers.iter().map(|t| format!("tier.{t}.revenue")));
     write_row(out, &header)?;
@@ -43,7 +51,10 @@ pub fn quarterly(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
         for t in 0..p.quarters.len() {
             let mut row: Vec<String> = vec![run.label.to_string(), quarter_label(p, t)];
             row.extend(cols.iter().map(|c| plain(c.values.get(t).copied())));
-            row.extend(opt.iter().map(|(_, _, v)| plain(v.get(t).copied().flatten())));
+            row.extend(
+                opt.iter()
+                    .map(|(_, _, v)| plain(v.get(t).copied().flatten())),
+            );
             for name in &tiers {
                 let v = p
                     .tiers
@@ -63,7 +74,11 @@ pub fn quarterly(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
 pub fn annual(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
     let tables: Vec<(&Run<'_>, crate::annual::Annual)> = runs
         .iter()
-        .flat_map(|r| rollups_for(r.settings, r.projection).into_iter().map(move |a| (r, a)))
+        .flat_map(|r| {
+            rollups_for(r.settings, r.projection)
+                .into_iter()
+                .map(move |a| (r, a))
+        })
         .collect();
     let mut header: Vec<String> = vec![
         "scenario".into(),
@@ -87,7 +102,11 @@ pub fn annual(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
                 y.label.clone(),
                 y.quarters.len().to_string(),
             ];
-            row.extend(a.series.iter().map(|s| plain(s.values.get(i).copied().flatten())));
+            row.extend(
+                a.series
+                    .iter()
+                    .map(|s| plain(s.values.get(i).copied().flatten())),
+            );
             write_row(out, &row)?;
         }
     }

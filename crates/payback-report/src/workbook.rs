@@ -22,8 +22,8 @@
 //! give the same bytes.
 
 use rust_xlsxwriter::{
-    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, RowNum, Table,
-    TableColumn, TableStyle, Workbook, Worksheet, XlsxError, utility::column_number_to_name,
+    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, Formula, RowNum, Table, TableColumn,
+    TableStyle, Workbook, Worksheet, XlsxError, utility::column_number_to_name,
 };
 
 use payback_model::Projection;
@@ -95,18 +95,17 @@ pub struct Layout {
 
 impl Layout {
     fn col(&self, name: &str) -> Option<ColNum> {
-        self.columns.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| *c)
     }
 
     /// `Quarterly!$X$2:$X$49` for series `name` of run `run`.
     fn range(&self, name: &str, run: usize) -> Option<String> {
         let col = column_number_to_name(self.col(name)?);
         let (r0, r1) = (*self.blocks.get(run)?)?;
-        Some(format!(
-            "{QUARTERLY}!${col}${}:${col}${}",
-            r0 + 1,
-            r1 + 1
-        ))
+        Some(format!("{QUARTERLY}!${col}${}:${col}${}", r0 + 1, r1 + 1))
     }
 
     /// `Quarterly!$X$2`, the first cell of the run's block.
@@ -129,7 +128,10 @@ struct Formats {
 impl Formats {
     fn new() -> Formats {
         Formats {
-            header: Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Top),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
             note: Format::new().set_italic().set_font_color("#555555"),
@@ -240,7 +242,12 @@ pub fn render(
     let f = Formats::new();
     // Sheets in reading order; Summary is written last because it needs the layout.
     wb.add_worksheet().set_name(SUMMARY)?;
-    assumptions_sheet(wb.add_worksheet().set_name(ASSUMPTIONS)?, runs, assumptions, &f)?;
+    assumptions_sheet(
+        wb.add_worksheet().set_name(ASSUMPTIONS)?,
+        runs,
+        assumptions,
+        &f,
+    )?;
     let layout = quarterly_sheet(wb.add_worksheet().set_name(QUARTERLY)?, runs, &f)?;
     annual_sheet(
         wb.add_worksheet().set_name(ANNUAL)?,
@@ -248,7 +255,10 @@ pub fn render(
         YearBasis::Calendar,
         &f,
     )?;
-    if runs.iter().any(|r| rollups_for(r.settings, r.projection).len() > 1) {
+    if runs
+        .iter()
+        .any(|r| rollups_for(r.settings, r.projection).len() > 1)
+    {
         annual_sheet(
             wb.add_worksheet().set_name(ANNUAL_FISCAL)?,
             runs,
@@ -434,7 +444,11 @@ fn annual_sheet(
             row += 1;
         }
     }
-    let name = if fiscal { "AnnualFiscalTable" } else { "AnnualTable" };
+    let name = if fiscal {
+        "AnnualFiscalTable"
+    } else {
+        "AnnualTable"
+    };
     add_table(ws, name, 0, &headers, row - 1)?;
     ws.set_row_height(0, 45)?;
     ws.set_column_width(0, 14)?;
@@ -481,7 +495,10 @@ fn vintages_sheet(ws: &mut Worksheet, runs: &[Run<'_>], _f: &Formats) -> Result<
     }
     add_table(ws, "VintagesTable", 0, &headers, row - 1)?;
     ws.set_row_height(0, 45)?;
-    for (c, w) in [14.0, 10.0, 16.0, 18.0, 18.0, 16.0, 16.0].iter().enumerate() {
+    for (c, w) in [14.0, 10.0, 16.0, 18.0, 18.0, 16.0, 16.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(ColNum::try_from(c).unwrap_or(ColNum::MAX), *w)?;
     }
     Ok(())
@@ -497,7 +514,9 @@ fn assumptions_sheet(
     let mut headers: Vec<String> = vec!["Path".into(), "Unit".into()];
     let n_runs = per_run.len();
     for i in 0..n_runs {
-        let label = runs.get(i).map_or_else(|| format!("run {}", i + 1), |r| r.label.to_string());
+        let label = runs
+            .get(i)
+            .map_or_else(|| format!("run {}", i + 1), |r| r.label.to_string());
         headers.push(format!("Value: {label}"));
     }
     for h in [
@@ -564,7 +583,10 @@ fn assumptions_sheet(
     for i in 0..n_runs {
         ws.set_column_width(col(2 + i), 16)?;
     }
-    for (k, w) in [12.0, 11.0, 40.0, 40.0, 22.0, 18.0, 60.0].iter().enumerate() {
+    for (k, w) in [12.0, 11.0, 40.0, 40.0, 22.0, 18.0, 60.0]
+        .iter()
+        .enumerate()
+    {
         ws.set_column_width(col(base + k), *w)?;
     }
     let _ = &f.wrap;
@@ -587,7 +609,10 @@ fn percentiles_sheet(ws: &mut Worksheet, u: &Uncertainty, f: &Formats) -> Result
             crate::fmt::number(l * 100.0, 0)
         ));
     }
-    let det = p.deterministic.as_ref().filter(|d| d.len() == p.quarters.len());
+    let det = p
+        .deterministic
+        .as_ref()
+        .filter(|d| d.len() == p.quarters.len());
     if det.is_some() {
         headers.push("Deterministic cumulative FCF ($M)".into());
     }
@@ -924,7 +949,6 @@ fn summary_sheet(
             }
         }
         ws.write_string_with_format(row, note_col, how, &f.note)?;
-        
     }
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 9)?;
@@ -957,8 +981,14 @@ mod tests {
     fn quarter_end_dates() {
         let q = payback_model::Quarter::new(2026, 2).unwrap();
         let d = quarter_date(q).unwrap();
-        assert_eq!(d.to_excel(), ExcelDateTime::from_ymd(2026, 6, 30).unwrap().to_excel());
-        assert_eq!(unique(vec!["a".into(), "A".into(), "a".into()]), ["a", "A (2)", "a (3)"]);
+        assert_eq!(
+            d.to_excel(),
+            ExcelDateTime::from_ymd(2026, 6, 30).unwrap().to_excel()
+        );
+        assert_eq!(
+            unique(vec!["a".into(), "A".into(), "a".into()]),
+            ["a", "A (2)", "a (3)"]
+        );
         assert!((quarterly_root(0.1) - (libm::pow(1.1, 0.25) - 1.0)).abs() < 1e-15);
     }
 }

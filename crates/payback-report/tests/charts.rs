@@ -145,14 +145,19 @@ fn default_scenario_charts_have_titles_axes_legends_and_real_pngs() {
         assert_eq!(w, 2000, "{}", c.name);
         assert!(h >= 1120, "{}", c.name);
         let ink = ink(&png);
-        assert!(ink > 0.02 && ink < 0.9, "{}: {ink:.3} of the PNG is ink", c.name);
+        assert!(
+            ink > 0.02 && ink < 0.9,
+            "{}: {ink:.3} of the PNG is ink",
+            c.name
+        );
     }
     // Series counts, from the legends.
     let texts = |name: &str| common::svg_texts(&all.iter().find(|c| c.name == name).unwrap().svg);
     let j = texts("jcurve");
     for d in &done {
         assert!(
-            j.iter().any(|t| t.starts_with(&format!("{}: payback ", d.label))),
+            j.iter()
+                .any(|t| t.starts_with(&format!("{}: payback ", d.label))),
             "no J-curve legend entry for {}",
             d.label
         );
@@ -166,9 +171,16 @@ fn default_scenario_charts_have_titles_axes_legends_and_real_pngs() {
     }
     assert!(f.iter().any(|t| t == "Capex (below zero)"));
     let v = texts("vintages");
-    let n_vintages = done[0].projection.vintages.iter().filter(|v| v.capex > 0.0).count();
+    let n_vintages = done[0]
+        .projection
+        .vintages
+        .iter()
+        .filter(|v| v.capex > 0.0)
+        .count();
     assert_eq!(
-        v.iter().filter(|t| t.contains(" (pays back ") || t.contains("(not within horizon)")).count(),
+        v.iter()
+            .filter(|t| t.contains(" (pays back ") || t.contains("(not within horizon)"))
+            .count(),
         n_vintages
     );
     // SVG and PNG are the same for the same inputs.

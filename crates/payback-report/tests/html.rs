@@ -11,10 +11,16 @@ use payback_report::charts::uncertainty::{PaybackProbability, Percentiles, Uncer
 use payback_report::{Inputs, fmt};
 use resvg::tiny_skia::Pixmap;
 
-fn report_html(done: &[common::Done], uncertainty: Option<&Uncertainty>) -> (String, Vec<bundle::OutputFile>) {
+fn report_html(
+    done: &[common::Done],
+    uncertainty: Option<&Uncertainty>,
+) -> (String, Vec<bundle::OutputFile>) {
     let runs = common::runs(done);
     let assumptions = common::assumptions(done);
-    let inputs = Inputs::new(&[("builtin:default", "x")], vec!["bull".into(), "bear".into()]);
+    let inputs = Inputs::new(
+        &[("builtin:default", "x")],
+        vec!["bull".into(), "bear".into()],
+    );
     let files = bundle::render(&Report {
         runs: &runs,
         assumptions: &assumptions,
@@ -50,7 +56,10 @@ fn static_check_no_script_and_only_source_links() {
     let lower = html.to_lowercase();
     assert!(!lower.contains("<script"), "the report has a script");
     assert!(!lower.contains("javascript:"));
-    assert!(!regexless_has_event_handler(&lower), "an inline event handler");
+    assert!(
+        !regexless_has_event_handler(&lower),
+        "an inline event handler"
+    );
     assert!(html.contains(&format!(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
         "default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:"
@@ -166,7 +175,11 @@ fn chromium_renders_the_report() {
         .arg(&url)
         .output()
         .unwrap();
-    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let png = Pixmap::load_png(&shot).unwrap();
     assert_eq!((png.width(), png.height()), (1280, 2000));
     let pixels = png.pixels();
@@ -175,7 +188,10 @@ fn chromium_renders_the_report() {
         .filter(|p| p.red() < 240 || p.green() < 240 || p.blue() < 240)
         .count();
     let share = non_white as f64 / pixels.len() as f64;
-    assert!(share > 0.03, "the screenshot is nearly blank ({share:.4} non-white)");
+    assert!(
+        share > 0.03,
+        "the screenshot is nearly blank ({share:.4} non-white)"
+    );
     let colored = pixels
         .iter()
         .filter(|p| p.red().abs_diff(p.blue()) > 60)

@@ -84,7 +84,14 @@ fn every_quarterly_cell_is_the_engines_number() {
             for c in p.q.columns() {
                 let col = column_of(&headers, c.name);
                 let cell = q.get((row, col)).and_then(num);
-                assert_eq!(cell, Some(c.values[t]), "{} {} {}", d.label, quarter, c.name);
+                assert_eq!(
+                    cell,
+                    Some(c.values[t]),
+                    "{} {} {}",
+                    d.label,
+                    quarter,
+                    c.name
+                );
                 checked += 1;
             }
             for (name, _, values) in payback_report::tidy::optional_series(p) {
@@ -112,7 +119,13 @@ fn every_quarterly_cell_is_the_engines_number() {
             assert_eq!(text(a.get((row, 1)).unwrap()), year.label);
             for s in &annual.series {
                 let col = column_of(&ah, s.name);
-                assert_eq!(a.get((row, col)).and_then(num), s.values[y], "{} {}", year.label, s.name);
+                assert_eq!(
+                    a.get((row, col)).and_then(num),
+                    s.values[y],
+                    "{} {}",
+                    year.label,
+                    s.name
+                );
             }
             row += 1;
         }
@@ -194,11 +207,20 @@ fn summary_formulas_recomputed_from_their_cells_agree_with_the_engine() {
             .map(|r| q.get((r, col)).and_then(num).expect("a number"))
             .collect()
     };
-    let (f0r, f0c) = formulas.start().map(|(r, c)| (r as usize, c as usize)).unwrap();
-    let (s0r, s0c) = summary.start().map(|(r, c)| (r as usize, c as usize)).unwrap();
+    let (f0r, f0c) = formulas
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap();
+    let (s0r, s0c) = summary
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap();
     let at = |r: usize, c: usize| summary.get((r - s0r, c - s0c));
     let mut seen = BTreeMap::<String, usize>::new();
-    for ((r, c), f) in formulas.cells().map(|(r, c, f)| ((r + f0r, c + f0c), f.clone())) {
+    for ((r, c), f) in formulas
+        .cells()
+        .map(|(r, c, f)| ((r + f0r, c + f0c), f.clone()))
+    {
         if f.is_empty() {
             continue;
         }
@@ -284,7 +306,12 @@ fn libreoffice_recalculates_the_same(path: &std::path::Path, done: &[common::Don
             "-env:UserInstallation=file://{}",
             profile.path().display()
         ))
-        .args(["--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir"])
+        .args([
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+        ])
         .arg(out.path().join("re"))
         .arg(&src)
         .status()
@@ -292,7 +319,10 @@ fn libreoffice_recalculates_the_same(path: &std::path::Path, done: &[common::Don
     assert!(status.success());
     let mut wb: Xlsx<_> = open_workbook(out.path().join("re/in.xlsx")).unwrap();
     let summary = wb.worksheet_range("Summary").unwrap();
-    let (s0r, s0c) = summary.start().map(|(r, c)| (r as usize, c as usize)).unwrap();
+    let (s0r, s0c) = summary
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap();
     for r in 0..summary.height() {
         let label = summary.get((r, 0)).map(text).unwrap_or_default();
         if !workbook::FORMULA_ROWS.contains(&label.as_str()) {
@@ -309,7 +339,11 @@ fn libreoffice_recalculates_the_same(path: &std::path::Path, done: &[common::Don
                 "Revenue, total" => s.revenue_mix.total,
                 _ => continue,
             };
-            assert!(close(v, engine, 1e-7), "LibreOffice {label} {}: {v} vs {engine}", d.label);
+            assert!(
+                close(v, engine, 1e-7),
+                "LibreOffice {label} {}: {v} vs {engine}",
+                d.label
+            );
         }
     }
     let _ = s0r;

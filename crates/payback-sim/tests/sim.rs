@@ -86,10 +86,10 @@ fn iman_conover_reaches_the_target_and_keeps_marginals() {
     for b in 0..10 {
         let d = plan.draw_block(42, b, BLOCK_SIZE, Sampling::MonteCarlo);
         let f = free.draw_block(42, b, BLOCK_SIZE, Sampling::MonteCarlo);
-        for j in 0..k {
+        for (j, col) in cols.iter_mut().enumerate() {
             let mut x: Vec<f64> = (0..d.n).map(|i| d.values[i * k + j]).collect();
             let mut y: Vec<f64> = (0..f.n).map(|i| f.values[i * k + j]).collect();
-            cols[j].extend_from_slice(&x);
+            col.extend_from_slice(&x);
             x.sort_by(f64::total_cmp);
             y.sort_by(f64::total_cmp);
             assert_eq!(x, y, "marginal of input {j} changed in block {b}");
@@ -274,12 +274,11 @@ fn sketch_percentiles_stay_within_their_bound() {
     let e = exact.percentiles(&ps);
     let s = sketch.percentiles(&ps);
     assert!(s.approximate && !e.approximate);
-    for k in 0..ps.len() {
+    for (k, p) in ps.iter().enumerate() {
         let (a, b) = (e.values[k].unwrap(), s.values[k].unwrap());
         assert!(
             (a - b).abs() <= s.error_bound[k] + 1e-9,
-            "p {}: {a} vs {b} ± {}",
-            ps[k],
+            "p {p}: {a} vs {b} ± {}",
             s.error_bound[k]
         );
     }

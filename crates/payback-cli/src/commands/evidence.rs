@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use payback_evidence::reproject::{self, PaybackDistribution};
 use payback_evidence::score::{self, ScenarioInput, Settings};
 use payback_evidence::store::{Filter, ImportSummary, Store};
 use payback_evidence::{Signal, csvfile, report, sec};
@@ -125,6 +126,13 @@ pub struct ScoreArgs {
     /// Quarter for P(payback by).
     #[arg(long, value_name = "QUARTER", default_value = "2030Q4")]
     pub by: String,
+    /// Monte Carlo paths per scenario for P(payback by) (scenarios with `[uncertainty]`;
+    /// the others count with their deterministic payback quarter).
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    pub paths: u64,
+    /// Seed of the Monte Carlo streams (the same for every scenario).
+    #[arg(long, default_value_t = 42, value_name = "S")]
+    pub seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -273,6 +281,7 @@ fn import_facts(
 /// `fetch-sec`: check the arguments, download, then import exactly as `import-sec` does.
 /// Nothing is stored (the database is not even opened) unless the download succeeded and the
 /// document parsed.
+#[cfg(feature = "fetch")]
 fn fetch_sec(db: &Path, a: &FetchArgs) -> Result<(), CommandError> {
     use payback_evidence::fetch;
     let cik =
@@ -290,7 +299,7 @@ fn fetch_sec(db: &Path, a: &FetchArgs) -> Result<(), CommandError> {
         .filter(|s| !s.trim().is_empty());
     let Some(given) = given else {
         return Err(CommandError::usage(
-            "fetch-sec: the SEC requires a User-Agent naming you: none given",
+            "fetch-sec: the SEC requires a User-Agent naming you, and none was given",
         )
         .hint(format!(
             "pass --user-agent \"Jane Doe jane@example.com\" or set {}",
@@ -299,17 +308,7 @@ fn fetch_sec(db: &Path, a: &FetchArgs) -> Result<(), CommandError> {
     };
     let user_agent = fetch::check_user_agent(&given)
         .map_err(|e| CommandError::usage(format!("fetch-sec: {e}")))?;
-    download_and_import(db, a, cik, &user_agent)
-}
-
-#[cfg(feature = "fetch")]
-fn download_and_import(
-    db: &Path,
-    a: &FetchArgs,
-    cik: u64,
-    user_agent: &str,
-) -> Result<(), CommandError> {
-    let mut fetcher = payback_evidence::fetch::Fetcher::new(&a.base_url, user_agent);
+    let mut fetcher = fetch::Fetcher::new(&a.base_url, &user_agent);
     let url = fetcher.url(cik);
     let body = fetcher
         .companyfacts(cik)
@@ -317,18 +316,14 @@ fn download_and_import(
     import_facts(db, &url, body.as_slice(), a.company.as_deref())
 }
 
+/// `fetch-sec` in a build without the `fetch` feature: says how to get one.
 #[cfg(not(feature = "fetch"))]
-fn download_and_import(
-    _db: &Path,
-    _a: &FetchArgs,
-    _cik: u64,
-    _user_agent: &str,
-) -> Result<(), CommandError> {
+fn fetch_sec(_db: &Path, _a: &FetchArgs) -> Result<(), CommandError> {
     Err(CommandError::usage(
-        "fetch-sec needs a payback built with the `fetch` feature (it has no HTTP client)",
+        "fetch-sec needs a payback built with `--features fetch` (this build has no HTTP client)",
     )
-    .hint("build it with `cargo install --path crates/payback-cli --features fetch` (or `cargo run -p payback-cli --features fetch -- evidence fetch-sec ...`)")
-    .hint("or download CIK##########.json yourself and run `payback evidence import-sec FILE.json`"))
+    .hint("build it with `cargo install --path crates/payback-cli --features fetch`, or run `cargo run -p payback-cli --features fetch -- evidence fetch-sec CIK`")
+    .hint("or download CIK##########.json from data.sec.gov/api/xbrl/companyfacts/ yourself and run `payback evidence import-sec FILE.json`"))
 }
 
 fn list(db: &Path, a: &ListArgs) -> Result<(), CommandError> {
@@ -362,6 +357,9 @@ fn json(value: &impl serde::Serialize) -> Result<String, CommandError> {
 }
 
 fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
+    if a.paths == 0 {
+        return Err(CommandError::usage("--paths must be at least 1"));
+    }
     let mut settings = Settings {
         payback_by: Quarter::parse(&a.by).map_err(|e| CommandError::usage(format!("--by: {e}")))?,
         ..Settings::default()
@@ -420,6 +418,7 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
     // Labels: `base` and `base+{overlay name}`; the scenario's own name heads the scorecard.
     let mut labels = Vec::new();
     let mut projections = Vec::new();
+    let mut loads = Vec::new();
     let mut scenario_name = String::new();
     for spec in &specs {
         let loaded = spec.load()?;
@@ -433,6 +432,7 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
         }
         labels.push(label);
         projections.push(payback_model::project(&loaded.scenario));
+        loads.push(loaded);
     }
     let inputs: Vec<ScenarioInput<'_>> = labels
         .iter()
@@ -473,7 +473,16 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
     }
     let obs: Vec<(i64, &payback_evidence::Observation)> =
         rows.iter().map(|r| (r.id, &r.obs)).collect();
-    let card = score::score(&obs, &inputs, &settings);
+    let mut card = score::score(&obs, &inputs, &settings);
+    // Re-projection: each scenario's payback distribution (Monte Carlo over its uncertainty,
+    // else its deterministic quarter), mixed by the prior and the posterior weights.
+    let mut dists = Vec::with_capacity(loads.len());
+    for ((loaded, projection), label) in loads.iter().zip(&projections).zip(&labels) {
+        dists.push(payback_distribution(
+            loaded, projection, label, a.paths, a.seed,
+        )?);
+    }
+    card.reprojection = reproject::mixture(&card.scenarios, &dists, settings.payback_by);
     let company = rows
         .first()
         .map_or(a.company.clone(), |r| r.obs.company.clone());
@@ -494,4 +503,40 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
         Some(path) => output::to_file_atomically(path, write),
         None => output::to_stdout(write),
     }
+}
+
+/// One scenario's payback-quarter distribution: `paths` Monte Carlo paths (seed `seed`, events
+/// drawn as `payback simulate` does) when it has `[uncertainty]`, else its deterministic
+/// headline payback quarter.
+fn payback_distribution(
+    loaded: &payback_input::Loaded,
+    projection: &payback_model::Projection,
+    label: &str,
+    paths: u64,
+    seed: u64,
+) -> Result<PaybackDistribution, CommandError> {
+    if loaded.uncertainty.params.is_empty() {
+        return Ok(PaybackDistribution::deterministic(
+            projection.summary.payback_quarter,
+            Some("no [uncertainty]".into()),
+        ));
+    }
+    let plan = payback_sim::Plan::new(&loaded.scenario, &loaded.uncertainty, true)
+        .map_err(|e| CommandError::input(format!("{label}: {e}")))?;
+    let cfg = payback_sim::Config {
+        paths,
+        seed,
+        sampling: payback_sim::Sampling::MonteCarlo,
+        threads: None,
+    };
+    let run = payback_sim::simulate(&plan, &cfg, &mut payback_sim::NoProgress)
+        .map_err(|e| CommandError::internal(format!("{label}: Monte Carlo: {e}")))?;
+    let s = &run.summary;
+    Ok(PaybackDistribution::from_counts(
+        &s.quarters,
+        &s.payback_counts,
+        s.payback_never,
+        s.paths,
+        seed,
+    ))
 }

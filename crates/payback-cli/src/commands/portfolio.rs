@@ -130,7 +130,8 @@ fn table(out: &mut dyn Write, title: &str, rows: &[Vec<String>]) -> io::Result<(
         }
         writeln!(out, "{}", line.trim_end())?;
         if i == 0 {
-            let total: usize = widths.iter().sum::<usize>() + 1 + 3 * widths.len().saturating_sub(1);
+            let total: usize =
+                widths.iter().sum::<usize>() + 1 + 3 * widths.len().saturating_sub(1);
             writeln!(out, "{}", "─".repeat(total))?;
         }
     }
@@ -162,18 +163,22 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
     if let Some(d) = &p.file.description {
         writeln!(out, "{d}")?;
     }
-    writeln!(out, "Money in billions of US dollars; each company on its own scenario and discount rate.\n")?;
+    writeln!(
+        out,
+        "Money in billions of US dollars; each company on its own scenario and discount rate.\n"
+    )?;
 
     let mut header = vec![String::new()];
     header.extend(p.companies.iter().map(|c| c.label.clone()));
     header.push("Industry".into());
     let mut rows = vec![header];
-    let mut row = |name: &str, per: &dyn Fn(&payback_portfolio::CompanyRun) -> String, agg: String| {
-        let mut r = vec![name.to_string()];
-        r.extend(p.companies.iter().map(per));
-        r.push(agg);
-        rows.push(r);
-    };
+    let mut row =
+        |name: &str, per: &dyn Fn(&payback_portfolio::CompanyRun) -> String, agg: String| {
+            let mut r = vec![name.to_string()];
+            r.extend(p.companies.iter().map(per));
+            r.push(agg);
+            rows.push(r);
+        };
     row(
         "Overlays",
         &|c| {
@@ -209,8 +214,9 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
             let d = c.projection.summary.peak_funding;
             format!("{} {}", fmt::money_b(d.value), d.quarter)
         },
-        a.peak_funding
-            .map_or(fmt::NONE.into(), |d| format!("{} {}", fmt::money_b(d.value), d.quarter)),
+        a.peak_funding.map_or(fmt::NONE.into(), |d| {
+            format!("{} {}", fmt::money_b(d.value), d.quarter)
+        }),
     );
     row(
         "Peak RPO",
@@ -218,8 +224,9 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
             let d = c.projection.summary.peak_rpo;
             format!("{} {}", fmt::money_b(d.value), d.quarter)
         },
-        a.peak_rpo
-            .map_or(fmt::NONE.into(), |d| format!("{} {}", fmt::money_b(d.value), d.quarter)),
+        a.peak_rpo.map_or(fmt::NONE.into(), |d| {
+            format!("{} {}", fmt::money_b(d.value), d.quarter)
+        }),
     );
     row(
         "Capex in horizon (AI)",
@@ -360,7 +367,11 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
             lab.name,
             lab.id,
             fmt::money_b(lab.commitments_total),
-            if who.is_empty() { "none".into() } else { who.join(", ") }
+            if who.is_empty() {
+                "none".into()
+            } else {
+                who.join(", ")
+            }
         )?;
         let mut head = vec![String::new()];
         let mut paid = vec!["Paid to modelled companies".to_string()];
@@ -375,13 +386,20 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
                 _ => fmt::NONE.into(),
             });
         }
-        table(out, &format!("{} by year ($B)", lab.name), &[head, paid, rev, ratio])?;
+        table(
+            out,
+            &format!("{} by year ($B)", lab.name),
+            &[head, paid, rev, ratio],
+        )?;
     }
 
     // Top-down cross-checks.
     let mut head = vec![String::new()];
     let mut r_capex = vec!["AI capex".to_string()];
-    let mut r_acc = vec![format!("Accelerator spend ({} of capex)", fmt::pct(p.file.cross_check.gpu_share))];
+    let mut r_acc = vec![format!(
+        "Accelerator spend ({} of capex)",
+        fmt::pct(p.file.cross_check.gpu_share)
+    )];
     let mut r_seq = vec!["Sequoia: needed (x2 x2)".to_string()];
     let mut r_cap = vec![format!(
         "ROIC: capital, trailing {} years",
@@ -404,7 +422,10 @@ fn render(out: &mut dyn Write, p: &Portfolio, _width: Option<u16>) -> io::Result
         r_seq.push(b(y.sequoia_needed));
         r_cap.push(y.roic.map_or(fmt::NONE.into(), |r| b(r.capital)));
         r_dep.push(y.roic.map_or(fmt::NONE.into(), |r| b(r.depreciation)));
-        r_cov.push(y.roic.map_or(fmt::NONE.into(), |r| b(r.revenue_to_cover_depreciation)));
+        r_cov.push(
+            y.roic
+                .map_or(fmt::NONE.into(), |r| b(r.revenue_to_cover_depreciation)),
+        );
         r_tgt.push(y.roic.map_or(fmt::NONE.into(), |r| b(r.revenue_for_target)));
         r_rev.push(b(y.model_revenue));
         r_end.push(b(y.model_end_customer_revenue));

@@ -76,11 +76,10 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         return Err(CommandError::usage("--paths must be at least 1"));
     }
     if args.out.exists() && !args.out.is_dir() {
-        return Err(CommandError::usage(format!(
-            "`{}` is not a directory",
-            args.out.display()
-        ))
-        .hint("--out names a directory to write the report files into"));
+        return Err(
+            CommandError::usage(format!("`{}` is not a directory", args.out.display()))
+                .hint("--out names a directory to write the report files into"),
+        );
     }
     let plans = plan(&args)?;
     let mut done = Vec::with_capacity(plans.len());
@@ -138,7 +137,10 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
 /// Create DIR (and `charts/`) and write every file atomically.
 fn write_all(dir: &Path, files: &[bundle::OutputFile]) -> Result<(), CommandError> {
     for f in files {
-        let path = f.path.split('/').fold(dir.to_path_buf(), |p, part| p.join(part));
+        let path = f
+            .path
+            .split('/')
+            .fold(dir.to_path_buf(), |p, part| p.join(part));
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {
                 let err = CommandError::io(format!("cannot create `{}`", parent.display()), e);

@@ -5,6 +5,7 @@ use payback_input::builtin;
 use payback_portfolio::FileKind;
 
 /// Resolve names as built-ins only (the tests read no files).
+#[allow(dead_code)]
 pub fn builtins(name: &str, _kind: FileKind) -> Result<SourceFile, String> {
     builtin::get(name)
         .map(|b| b.source())
@@ -19,7 +20,11 @@ pub fn project(name: &str, overlays: &[&str]) -> payback_model::Projection {
         .iter()
         .map(|o| builtin::get(o).expect("overlay").source())
         .collect();
-    let loaded = payback_input::load(&main, &ovs)
-        .unwrap_or_else(|d| panic!("{name}: {}", d.iter().map(|d| format!("{d}\n")).collect::<String>()));
+    let loaded = payback_input::load(&main, &ovs).unwrap_or_else(|d| {
+        panic!(
+            "{name}: {}",
+            d.iter().map(|d| format!("{d}\n")).collect::<String>()
+        )
+    });
     payback_model::project(&loaded.scenario)
 }

@@ -476,7 +476,11 @@ pub fn vintages(run: &Run<'_>) -> Result<Chart, ChartError> {
                 value: c / v.capex,
                 label: v.year.to_string(),
                 color: palette::categorical(i),
-                place: if i % 2 == 0 { Place::Above } else { Place::Below },
+                place: if i % 2 == 0 {
+                    Place::Above
+                } else {
+                    Place::Below
+                },
             });
         }
         let values: Vec<Option<f64>> = p
@@ -613,7 +617,11 @@ mod tests {
                 "{}: no x axis description",
                 c.name
             );
-            assert!(!c.svg.contains("NaN") && !c.svg.contains("inf"), "{}", c.name);
+            assert!(
+                !c.svg.contains("NaN") && !c.svg.contains("inf"),
+                "{}",
+                c.name
+            );
             let png = to_png(&c.svg, PNG_SCALE).unwrap();
             assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         }

@@ -83,8 +83,16 @@ impl Axis {
     /// Fit the axis range to the plotted coordinates `values`.
     fn fit(&self, values: &[f64]) -> (f64, f64) {
         if self.log && self.range.is_none() {
-            let lo = values.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
-            let hi = values.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+            let lo = values
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(f64::INFINITY, f64::min);
+            let hi = values
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(f64::NEG_INFINITY, f64::max);
             if !(lo.is_finite() && hi.is_finite()) {
                 return (-1.0, 1.0);
             }
@@ -511,7 +519,11 @@ impl TimeChart {
         chart
             .configure_mesh()
             .x_labels(years.min(16) + 1)
-            .y_labels(if self.left.log { (span.ceil() as usize + 1).clamp(3, 8) } else { 8 })
+            .y_labels(if self.left.log {
+                (span.ceil() as usize + 1).clamp(3, 8)
+            } else {
+                8
+            })
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .x_desc("Calendar year (quarters plotted at mid-quarter)")
@@ -581,17 +593,9 @@ impl TimeChart {
                     opacity,
                     ..
                 } => {
-                    let mut pts: Vec<(f64, f64)> = xs
-                        .iter()
-                        .zip(hi)
-                        .map(|(x, v)| (*x, at(*v)))
-                        .collect();
-                    pts.extend(
-                        xs.iter()
-                            .zip(lo)
-                            .rev()
-                            .map(|(x, v)| (*x, at(*v))),
-                    );
+                    let mut pts: Vec<(f64, f64)> =
+                        xs.iter().zip(hi).map(|(x, v)| (*x, at(*v))).collect();
+                    pts.extend(xs.iter().zip(lo).rev().map(|(x, v)| (*x, at(*v))));
                     chart
                         .draw_series(std::iter::once(Polygon::new(
                             pts,

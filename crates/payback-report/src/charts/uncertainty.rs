@@ -135,7 +135,10 @@ impl Uncertainty {
     /// The fan chart of cumulative FCF and the payback probability from a `payback-sim`
     /// report (which computes no tornado). `deterministic` is the deterministic run's
     /// cumulative FCF, drawn for comparison. `None` when the report has no fan data.
-    pub fn from_sim(r: &payback_sim::SimReport, deterministic: Option<&[f64]>) -> Option<Uncertainty> {
+    pub fn from_sim(
+        r: &payback_sim::SimReport,
+        deterministic: Option<&[f64]>,
+    ) -> Option<Uncertainty> {
         let points: Vec<&payback_sim::FanPoint> = r
             .fan
             .iter()
