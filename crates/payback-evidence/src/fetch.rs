@@ -2,10 +2,10 @@
 //!
 //! The checks and the rate limit are always compiled and pure: [`parse_cik`],
 //! [`companyfacts_url`], [`check_user_agent`] and [`Throttle`] (which is given the time, it
-//! does not read the clock). The HTTP client, [`Fetcher`], exists only with the cargo feature
+//! does not read the clock). The HTTP client, `Fetcher`, exists only with the cargo feature
 //! `fetch` (blocking `ureq`, rustls): it and the store are the only parts of this crate that do
 //! IO. The SEC's fair-access rules: every request names its sender in the `User-Agent`
-//! (a name and an email address), and no more than 10 requests a second; [`Fetcher`] keeps
+//! (a name and an email address), and no more than 10 requests a second; `Fetcher` keeps
 //! at least [`MIN_INTERVAL`] between two of its requests.
 
 use std::fmt;
@@ -17,7 +17,7 @@ pub const DEFAULT_BASE: &str = "https://data.sec.gov";
 /// The environment variable read when no User-Agent is given on the command line.
 pub const USER_AGENT_ENV: &str = "PAYBACK_SEC_USER_AGENT";
 
-/// The least time between the starts of two requests of one [`Fetcher`]: at most 9 a second,
+/// The least time between the starts of two requests of one `Fetcher`: at most 9 a second,
 /// under the SEC's limit of 10.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(110);
 

@@ -15,7 +15,7 @@ use crate::error::CommandError;
 use crate::inputs::{DEFAULT_SCENARIO, Spec};
 use crate::output;
 
-/// Write a report people would rather look at: HTML, charts, an Excel workbook, CSV and JSON.
+/// Write an HTML report, charts, an Excel workbook, CSV and JSON into a directory.
 ///
 /// Writes into DIR (created if missing; each file replaced atomically, nothing else touched):
 /// report.html (self-contained, no JavaScript, prints to PDF), charts/*.svg and charts/*.png,
