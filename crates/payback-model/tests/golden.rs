@@ -314,9 +314,11 @@ fn explain_breaks_fcf_into_its_formula() {
 /// - 2024Q2: interest 1,000 x 0.02 = 20, no repayment (grace); balance 1,000.
 /// - 2024Q3: interest 20, repay 1,000 / (3 - 1) = 500; balance 500.
 /// - 2024Q4: interest 500 x 0.02 = 10, repay 500; balance 0.
+///
 /// Levered FCF = FCF + draws - repayments - interest + 25 % x interest - fees:
 /// -885,958 + 1,000 - 10 = -884,968; 314,042 - 20 + 5 = 314,027;
 /// 314,042 - 500 - 20 + 5 = 313,527; 314,042 - 500 - 10 + 2.5 = 313,534.5.
+///
 /// Coverage = EBITDA 327,056 / interest: 16,352.8 (Q2, Q3: below 20,000) and 32,705.6 (Q4).
 #[test]
 fn golden_debt() {

@@ -108,6 +108,7 @@ pub fn sample_projection() -> Projection {
             inference_margin_per_mtok: vec![None; n],
             gross_margin: vec![Some(0.5); n],
             ebitda_margin: vec![Some(0.46); n],
+            interest_coverage: vec![None; n],
         },
         q,
         tiers,
