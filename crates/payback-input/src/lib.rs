@@ -281,6 +281,76 @@ fn finish(d: Diag, files: &[&SourceFile]) -> Diagnostic {
 /// Load a scenario and apply overlays in order. Returns every error found (after a syntax
 /// error, only the syntax errors), warnings included, ordered by file and position.
 pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Diagnostic>> {
+    load_impl(main, overlays, None)
+}
+
+/// One change of an overlay: a `[set]` or `[scale]` entry, in the order overlays apply them
+/// (every `[set]` entry in file order, then every `[scale]` entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlayStep {
+    /// The parameter path as written.
+    pub path: String,
+    /// What it does, e.g. `set compute.market_margin = 0.10` or `scale … x 0.8`.
+    pub description: String,
+    /// 1-based line of the entry in the overlay file.
+    pub line: usize,
+}
+
+/// The changes of an overlay, in the order they apply (for the sensitivity bridge). Syntax
+/// errors come back as diagnostics; whether the paths exist is checked by [`load`].
+pub fn overlay_steps(file: &SourceFile) -> Result<Vec<OverlayStep>, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let files = [file];
+    let Ok(root) = tree::parse(0, &file.text, &mut diags) else {
+        return Err(sorted(diags.into_iter(), &files));
+    };
+    let steps = overlay::entries(&root)
+        .into_iter()
+        .map(|(path, scale, node)| {
+            let shown = match &node.kind {
+                tree::Kind::Str(s) => format!("\"{s}\""),
+                tree::Kind::Bool(b) => b.to_string(),
+                _ => match node.number() {
+                    Some(v) => format!("{v}"),
+                    None => {
+                        let text = file.text.get(node.span.clone()).unwrap_or("…");
+                        let first = text.lines().next().unwrap_or("…").trim();
+                        first.to_string()
+                    }
+                },
+            };
+            let description = if scale {
+                format!("scale {path} x {shown}")
+            } else {
+                format!("set {path} = {shown}")
+            };
+            OverlayStep {
+                line: line_col(&file.text, node.key_span.start).0,
+                path,
+                description,
+            }
+        })
+        .collect();
+    Ok(steps)
+}
+
+/// Load a scenario with overlays, applying only the first `steps` changes of the **last**
+/// overlay (in the order of [`overlay_steps`]); the other overlays apply whole. With no
+/// overlay this is [`load`]. For the sensitivity bridge, which applies an overlay change by
+/// change.
+pub fn load_partial(
+    main: &SourceFile,
+    overlays: &[SourceFile],
+    steps: usize,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    load_impl(main, overlays, Some(steps))
+}
+
+fn load_impl(
+    main: &SourceFile,
+    overlays: &[SourceFile],
+    last_limit: Option<usize>,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let files: Vec<&SourceFile> = std::iter::once(main).chain(overlays.iter()).collect();
     let mut diags = Vec::new();
     let parsed: Vec<Option<tree::Node>> = files
@@ -307,7 +377,8 @@ pub fn load(main: &SourceFile, overlays: &[SourceFile]) -> Result<Loaded, Vec<Di
     };
     let mut overlay_names = Vec::new();
     for (k, ov) in trees.enumerate() {
-        let name = overlay::apply(&mut root, &ov, k, &files[k + 1].name, &mut diags);
+        let limit = last_limit.filter(|_| k + 2 == files.len());
+        let name = overlay::apply(&mut root, &ov, k, &files[k + 1].name, limit, &mut diags);
         overlay_names.push(name);
     }
     let converted = convert::convert(&root, &files, &overlay_names, &mut diags);

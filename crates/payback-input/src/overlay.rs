@@ -375,11 +375,15 @@ fn flatten<'a>(prefix: &str, table: &'a Node, out: &mut Vec<(String, &'a Node)>)
 }
 
 /// Apply overlay `k` (file `k + 1`) to `root`; returns the overlay's name.
+///
+/// With `limit`, only the first `limit` entries of [`entries`] (the order they apply in) are
+/// applied: the bridge applies an overlay step by step.
 pub(crate) fn apply(
     root: &mut Node,
     ov: &Node,
     k: usize,
     file_name: &str,
+    limit: Option<usize>,
     diags: &mut Vec<Diag>,
 ) -> String {
     let mut name = stem(file_name);
@@ -433,6 +437,7 @@ pub(crate) fn apply(
             }
         }
     }
+    let mut applied = 0usize;
     for (section, scale) in [("set", false), ("scale", true)] {
         let Some(table) = ov.get(section) else {
             continue;
@@ -453,10 +458,32 @@ pub(crate) fn apply(
         let mut entries = Vec::new();
         flatten("", table, &mut entries);
         for (path, value) in entries {
+            if limit.is_some_and(|l| applied >= l) {
+                return name;
+            }
+            applied += 1;
             apply_one(root, &path, value, scale, k, diags);
         }
     }
     name
+}
+
+/// The `[set]` and `[scale]` entries of an overlay in the order they apply (every `[set]`
+/// entry in file order, then every `[scale]` entry): (path, scale?, value node).
+pub(crate) fn entries(ov: &Node) -> Vec<(String, bool, &Node)> {
+    let mut out = Vec::new();
+    for (section, scale) in [("set", false), ("scale", true)] {
+        let Some(table) = ov.get(section) else {
+            continue;
+        };
+        if !matches!(table.kind, Kind::Table(_)) {
+            continue;
+        }
+        let mut e = Vec::new();
+        flatten("", table, &mut e);
+        out.extend(e.into_iter().map(|(p, n)| (p, scale, n)));
+    }
+    out
 }
 
 fn apply_one(

@@ -128,6 +128,12 @@ pub const ROLLUPS: &[(&str, Rollup)] = &[
     ("equity_investment", Sum),
     ("economic_fcf", Sum),
     ("equity_mark", YearEnd),
+    ("debt_draws", Sum),
+    ("debt_repayment", Sum),
+    ("debt_interest", Sum),
+    ("debt_fees", Sum),
+    ("debt_balance", YearEnd),
+    ("levered_fcf", Sum),
     ("rpo", YearEnd),
     ("rpo_risk_adjusted", YearEnd),
     ("bookings", Sum),
@@ -222,6 +228,7 @@ pub const OPTIONAL_ROLLUPS: &[(&str, &str, &str)] = &[
         "(revenue - power - depreciation) / revenue",
     ),
     ("ebitda_margin", "ratio", "ebitda / revenue"),
+    ("interest_coverage", "x", "ebitda / interest"),
 ];
 
 impl Annual {
@@ -286,6 +293,20 @@ impl Annual {
                 years
                     .iter()
                     .map(|y| ratio_of(&|i| at(&q.ebitda, i), y.quarters.clone()))
+                    .collect(),
+            ),
+            (
+                4,
+                years
+                    .iter()
+                    .map(|y| {
+                        let r = y.quarters.clone();
+                        let interest: f64 = r.clone().map(|i| at(&q.debt_interest, i)).sum();
+                        let ebitda: f64 = r.map(|i| at(&q.ebitda, i)).sum();
+                        (interest > 0.0)
+                            .then(|| ebitda / interest)
+                            .filter(|x| x.is_finite())
+                    })
                     .collect(),
             ),
         ];

@@ -10,6 +10,10 @@
 //!   for a terminal (fixed width when given).
 //! - [`tidy::render`]: one long CSV table, `scenario,period,metric,unit,value`.
 //! - [`json::render`]: the `schema_version` 1 document described in `docs/formats.md`.
+//! - [`bundle::render`]: everything `payback report` writes (`docs/reports.md`), in memory:
+//!   [`html::render`] (self-contained HTML), [`charts`] (SVG with plotters, PNG with resvg and
+//!   the embedded DejaVu Sans), [`workbook::render`] (xlsx with live Summary formulas) and
+//!   [`wide`] CSV tables.
 //!
 //! Every renderer takes a slice of [`Run`]s (a label, the scenario settings and the
 //! projection) so that base, bull and bear print side by side. `None` prints as `—` in text

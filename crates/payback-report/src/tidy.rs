@@ -168,6 +168,7 @@ pub fn optional_series(
         ),
         ("gross_margin", "ratio", &p.opt.gross_margin),
         ("ebitda_margin", "ratio", &p.opt.ebitda_margin),
+        ("interest_coverage", "x", &p.opt.interest_coverage),
     ]
 }
 
