@@ -261,7 +261,7 @@ impl Annual {
         };
         let at = |v: &Vec<f64>, i: usize| v.get(i).copied().unwrap_or(0.0);
         let q = &p.q;
-        let optional: [(usize, Vec<Option<f64>>); 4] = [
+        let optional: [(usize, Vec<Option<f64>>); 5] = [
             (
                 0,
                 years

@@ -154,7 +154,7 @@ fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
 /// The optional series with their units, in a fixed order.
 pub fn optional_series(
     p: &payback_model::Projection,
-) -> [(&'static str, &'static str, &[Option<f64>]); 4] {
+) -> [(&'static str, &'static str, &[Option<f64>]); 5] {
     [
         (
             "inference_cost_per_mtok",
