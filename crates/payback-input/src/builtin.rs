@@ -258,9 +258,7 @@ pub fn all() -> &'static [Builtin] {
 
 /// The built-in called `name`.
 pub fn get(name: &str) -> Option<&'static Builtin> {
-    ALL.iter()
-        .chain(COMPANIES.iter())
-        .find(|b| b.name == name)
+    ALL.iter().chain(COMPANIES.iter()).find(|b| b.name == name)
 }
 
 /// The company scenarios and their overlays, scenario before its overlays.

@@ -10,6 +10,7 @@
 //! generations[launch>=2027Q1].unit_cost   the key in the items the filter keeps
 //! open_market.growth.2027                 an entry of a map (existing entries only)
 //! equity.stake.investments.0.amount       nested arrays by index
+//! debt.term-loan.draws.*.amount           (debt facilities by name, their draws by index)
 //! ```
 //!
 //! [`resolve`] turns a path into [`Slot`]s once (a slot is a small `Copy` locator); then
@@ -29,7 +30,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use crate::period::Quarter;
-use crate::scenario::{AgentPricing, ContractPrice, Internal, PriceMode, Scenario, Terminal};
+use crate::scenario::{
+    AgentPricing, Amortisation, ContractPrice, Internal, PriceMode, Scenario, Terminal,
+};
 
 pub mod dist;
 
@@ -131,6 +134,12 @@ pub enum Field {
     EqInvestmentAmount,
     EqInvestmentValuation,
     EqValuation,
+    DebtDrawAmount,
+    DebtRate,
+    DebtFee,
+    DebtGraceYears,
+    DebtMaturityYears,
+    DebtMinCoverage,
     IntShare,
     IntRefHours,
     IntGrowth,
@@ -146,7 +155,7 @@ pub struct Slot {
     /// Index of the item in its array (`generations`, `capex`, …); 0 for plain tables.
     pub item: u32,
     /// Index of the map entry (`growth` points, `valuation` points) or nested item
-    /// (`investments`); 0 when none.
+    /// (`investments`, `draws`); 0 when none.
     pub sub: u32,
 }
 
@@ -331,6 +340,17 @@ const ARRAY_KEYS: &[(&str, &[(&str, Field)])] = &[
             ("valuation", F::EqValuation),
         ],
     ),
+    (
+        "debt",
+        &[
+            ("draws", F::DebtDrawAmount),
+            ("rate", F::DebtRate),
+            ("fee", F::DebtFee),
+            ("grace_years", F::DebtGraceYears),
+            ("maturity_years", F::DebtMaturityYears),
+            ("min_coverage", F::DebtMinCoverage),
+        ],
+    ),
 ];
 
 /// Non-numeric keys of each array's items (for messages and filters).
@@ -341,6 +361,7 @@ const ARRAY_TEXT_KEYS: &[(&str, &[&str])] = &[
     ("contracts", &["name", "counterparty", "signed", "start"]),
     ("tiers", &["name", "latest_generation"]),
     ("equity", &["name", "counterparty"]),
+    ("debt", &["name", "amortisation"]),
 ];
 
 fn to_u32(i: usize) -> u32 {
@@ -457,6 +478,7 @@ fn array_len(s: &Scenario, section: &str) -> usize {
         "contracts" => s.contracts.len(),
         "tiers" => s.tiers.len(),
         "equity" => s.equity.len(),
+        "debt" => s.debt.len(),
         _ => 0,
     }
 }
@@ -469,6 +491,7 @@ fn item_name<'a>(s: &'a Scenario, section: &str, i: usize) -> Option<&'a str> {
         "contracts" => s.contracts.get(i).map(|c| c.name.as_str()),
         "tiers" => s.tiers.get(i).map(|t| t.name.as_str()),
         "equity" => s.equity.get(i).map(|e| e.name.as_str()),
+        "debt" => s.debt.get(i).map(|d| d.name.as_str()),
         _ => None,
     }
 }
@@ -503,6 +526,11 @@ fn item_field(s: &Scenario, section: &str, i: usize, field: &str) -> Option<Stri
             .get(s.equity.get(i)?.counterparty?)?
             .id
             .clone(),
+        ("debt", "name") => s.debt.get(i)?.name.clone(),
+        ("debt", "amortisation") => match s.debt.get(i)?.amortisation {
+            Amortisation::Straight => "straight".into(),
+            Amortisation::Bullet => "bullet".into(),
+        },
         _ => return None,
     };
     Some(text)
@@ -760,19 +788,29 @@ fn resolve_array(
                 }
             };
             for &i in &items {
-                let m = s.equity[i].investments.len();
-                let subs: Vec<usize> = if sel.name == "*" {
-                    (0..m).collect()
-                } else {
-                    let j: usize = sel.name.parse().map_err(|_| {
-                        ParamError::Malformed(format!(
-                            "investments are selected by index, not `{}`",
-                            sel.name
-                        ))
-                    })?;
-                    if j < m { vec![j] } else { Vec::new() }
-                };
+                let subs = nested_indices("investments", sel, s.equity[i].investments.len())?;
                 out.extend(subs.into_iter().map(|j| slot(f, i, j)));
+            }
+        }
+        F::DebtDrawAmount => {
+            let [sel, k] = rest else {
+                return Err(ParamError::Malformed(
+                    "name a draw and its key: `debt.X.draws.0.amount`".into(),
+                ));
+            };
+            match k.name.as_str() {
+                "amount" => {}
+                "period" => return Err(ParamError::NotNumeric(path.into())),
+                other => {
+                    return Err(ParamError::Unknown {
+                        segment: other.into(),
+                        valid: vec!["amount".into(), "period".into()],
+                    });
+                }
+            }
+            for &i in &items {
+                let subs = nested_indices("draws", sel, s.debt[i].draws.len())?;
+                out.extend(subs.into_iter().map(|j| slot(F::DebtDrawAmount, i, j)));
             }
         }
         F::EqValuation => {
@@ -809,6 +847,22 @@ fn resolve_array(
         return Err(ParamError::NotInUse(path.into()));
     }
     Ok(used)
+}
+
+/// The nested items (`investments`, `draws`) a segment selects among `m`: `*` or an index.
+fn nested_indices(what: &str, sel: &Seg, m: usize) -> Result<Vec<usize>, ParamError> {
+    if sel.filter.is_some() {
+        return Err(ParamError::Malformed(format!(
+            "{what} are selected by index or `*`, not by a filter"
+        )));
+    }
+    if sel.name == "*" {
+        return Ok((0..m).collect());
+    }
+    let j: usize = sel.name.parse().map_err(|_| {
+        ParamError::Malformed(format!("{what} are selected by index, not `{}`", sel.name))
+    })?;
+    Ok(if j < m { vec![j] } else { Vec::new() })
 }
 
 /// Whether the slot exists in this scenario (item present, variant in use).
@@ -892,6 +946,9 @@ pub fn has(s: &Scenario, sl: Slot) -> bool {
             .and_then(|e| e.investments.get(j))
             .is_some_and(|x| x.valuation.is_some()),
         F::EqValuation => s.equity.get(i).is_some_and(|e| j < e.valuation.len()),
+        F::DebtDrawAmount => s.debt.get(i).is_some_and(|d| j < d.draws.len()),
+        F::DebtRate | F::DebtFee | F::DebtGraceYears | F::DebtMaturityYears => i < s.debt.len(),
+        F::DebtMinCoverage => s.debt.get(i).is_some_and(|d| d.min_coverage.is_some()),
         F::IntShare => matches!(s.internal, Internal::Share(_)),
         F::IntRefHours | F::IntGrowth => matches!(s.internal, Internal::Hours { .. }),
         _ => true,
@@ -1038,6 +1095,12 @@ fn num_mut(s: &mut Scenario, sl: Slot) -> Option<&mut f64> {
             .valuation
             .as_mut()?,
         F::EqValuation => &mut s.equity.get_mut(i)?.valuation.get_mut(j)?.1,
+        F::DebtDrawAmount => &mut s.debt.get_mut(i)?.draws.get_mut(j)?.amount,
+        F::DebtRate => &mut s.debt.get_mut(i)?.rate,
+        F::DebtFee => &mut s.debt.get_mut(i)?.fee,
+        F::DebtGraceYears => &mut s.debt.get_mut(i)?.grace_years,
+        F::DebtMaturityYears => &mut s.debt.get_mut(i)?.maturity_years,
+        F::DebtMinCoverage => s.debt.get_mut(i)?.min_coverage.as_mut()?,
         F::IntShare => match &mut s.internal {
             Internal::Share(x) => x,
             _ => return None,
@@ -1111,6 +1174,7 @@ impl Slot {
             | F::AgCaptureShare
             | F::AgNoncomputeShare
             | F::EqOpeningStake
+            | F::DebtFee
             | F::IntShare => (0.0, 1.0),
             // Elasticities may be any sign.
             F::OpenElasticity | F::InfElasticity => (-INF, INF),
@@ -1137,10 +1201,11 @@ impl Slot {
             | F::InfPrice
             | F::AgMarket
             | F::EqValuation
-            | F::EqInvestmentValuation => (TINY, INF),
+            | F::EqInvestmentValuation
+            | F::DebtMaturityYears => (TINY, INF),
             F::FacPue => (1.0, INF),
             F::OpenFMax | F::ComputeMarkupCap => (1.0, INF),
-            // Everything else: not negative.
+            // Everything else: not negative (debt rates, grace years, coverage, draws…).
             _ => (0.0, INF),
         }
     }
@@ -1295,6 +1360,12 @@ fn read(s: &Scenario, sl: Slot) -> Option<f64> {
         F::EqInvestmentAmount => s.equity.get(i)?.investments.get(j)?.amount,
         F::EqInvestmentValuation => s.equity.get(i)?.investments.get(j)?.valuation?,
         F::EqValuation => s.equity.get(i)?.valuation.get(j)?.1,
+        F::DebtDrawAmount => s.debt.get(i)?.draws.get(j)?.amount,
+        F::DebtRate => s.debt.get(i)?.rate,
+        F::DebtFee => s.debt.get(i)?.fee,
+        F::DebtGraceYears => s.debt.get(i)?.grace_years,
+        F::DebtMaturityYears => s.debt.get(i)?.maturity_years,
+        F::DebtMinCoverage => s.debt.get(i)?.min_coverage?,
         F::IntShare => match s.internal {
             Internal::Share(x) => x,
             _ => return None,
@@ -1366,6 +1437,7 @@ pub fn path_of(s: &Scenario, sl: Slot) -> String {
             F::CapexMixFacilities => Some("mix.facilities".to_string()),
             F::EqInvestmentAmount => Some(format!("investments.{j}.amount")),
             F::EqInvestmentValuation => Some(format!("investments.{j}.valuation")),
+            F::DebtDrawAmount => Some(format!("draws.{j}.amount")),
             F::EqValuation => Some(format!(
                 "valuation.{}",
                 s.equity
@@ -1423,6 +1495,9 @@ pub fn all_slots(s: &Scenario) -> Vec<Slot> {
                     }
                     F::EqValuation => {
                         out.extend((0..s.equity[i].valuation.len()).map(|j| slot(*f, i, j)));
+                    }
+                    F::DebtDrawAmount => {
+                        out.extend((0..s.debt[i].draws.len()).map(|j| slot(*f, i, j)));
                     }
                     _ => out.push(slot(*f, i, 0)),
                 }

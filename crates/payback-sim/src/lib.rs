@@ -19,7 +19,11 @@ use payback_model::{Projection, Quarter, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
 
+pub mod bridge;
 pub mod sample;
+pub mod sensitivity;
+pub mod sobol;
+pub mod solve;
 pub mod stats;
 
 pub use sample::{Draws, Plan, PlanError, Sampling, block_rng};

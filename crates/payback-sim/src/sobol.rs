@@ -148,11 +148,11 @@ where
         let fb = col(1, o);
         let fab: Vec<Vec<f64>> = (0..k).map(|i| col(2 + i, o)).collect();
         let full = estimate(&fa, &fb, &fab, &identity);
-        let boots: Vec<Option<(Vec<f64>, Vec<f64>, f64)>> = resamples
+        let boots: Vec<Option<Estimate>> = resamples
             .par_iter()
             .map(|idx| estimate(&fa, &fb, &fab, idx))
             .collect();
-        let interval = |est: f64, pick: &dyn Fn(&(Vec<f64>, Vec<f64>, f64)) -> f64| -> Index {
+        let interval = |est: f64, pick: &dyn Fn(&Estimate) -> f64| -> Index {
             let mut v: Vec<f64> = boots.iter().flatten().map(pick).collect();
             v.sort_by(f64::total_cmp);
             if v.is_empty() {
@@ -204,6 +204,9 @@ where
     }
 }
 
+/// First-order indices, total-order indices and the variance.
+type Estimate = (Vec<f64>, Vec<f64>, f64);
+
 /// First- and total-order indices and the variance on the rows `idx`; `None` when the
 /// output does not vary.
 fn estimate(
@@ -211,7 +214,7 @@ fn estimate(
     fb: &[f64],
     fab: &[Vec<f64>],
     idx: &[usize],
-) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+) -> Option<Estimate> {
     let n = idx.len() as f64;
     let mean = idx.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * n);
     let var = idx
@@ -223,7 +226,7 @@ fn estimate(
         .sum::<f64>()
         / (2.0 * n);
     let scale = mean.abs().max(1.0);
-    if !(var > 1e-24 * scale * scale) {
+    if var.is_nan() || var <= 1e-24 * scale * scale {
         return None;
     }
     let mut s1 = Vec::with_capacity(fab.len());
