@@ -1,7 +1,8 @@
 //! The one place where a command's failure becomes an exit code (style rule 11).
 //!
 //! Every command returns `Result<(), CommandError>`. [`exit_code`] maps the result: 0 for
-//! success, 2 for bad input or usage, 255 for an internal error (as jj does). A broken pipe on
+//! success, 1 when the run worked but its check failed (ripgrep's "no match"), 2 for bad input
+//! or usage, 255 for an internal error (as jj does). A broken pipe on
 //! stdout (`payback run | head`) is a normal end: nothing is printed and the code is 0, as in
 //! ripgrep.
 
@@ -18,6 +19,9 @@ pub enum Kind {
     Usage,
     /// A bug or an environment failure (cannot write the output).
     Internal,
+    /// The run worked but its check failed (a goal seek with no solution): exit 1, like
+    /// ripgrep's "no match".
+    CheckFailed,
 }
 
 /// A command's failure: a message for the user, hints, and the kind.
@@ -65,6 +69,11 @@ impl CommandError {
     /// A bug or a failure of the environment.
     pub fn internal(message: impl Into<String>) -> CommandError {
         CommandError::new(Kind::Internal, message)
+    }
+
+    /// The run worked but the check failed (exit 1).
+    pub fn check_failed(message: impl Into<String>) -> CommandError {
+        CommandError::new(Kind::CheckFailed, message)
     }
 
     /// Input diagnostics, already rendered.
@@ -128,6 +137,7 @@ pub fn exit_code(result: Result<(), CommandError>) -> ExitCode {
     ExitCode::from(match err.kind {
         Kind::Input | Kind::Usage => 2,
         Kind::Internal => 255,
+        Kind::CheckFailed => 1,
     })
 }
 

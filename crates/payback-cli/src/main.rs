@@ -2,8 +2,9 @@
 //!
 //! Each subcommand lives in its own module under `commands/` with its clap arguments (whose
 //! doc comments are the `--help` text) and a `run(args, ctx) -> Result<(), CommandError>`.
-//! The exit policy is in one place, [`error::exit_code`]: 0 success, 2 bad input or usage,
-//! 255 internal error; a broken pipe on stdout ends quietly with 0.
+//! The exit policy is in one place, [`error::exit_code`]: 0 success, 1 a check failed (a goal
+//! seek with no solution), 2 bad input or usage, 255 internal error; a broken pipe on stdout
+//! ends quietly with 0.
 
 mod commands;
 mod diagnostics;
@@ -44,6 +45,8 @@ enum Command {
     Init(commands::init::Args),
     Evidence(commands::evidence::Args),
     Simulate(commands::simulate::Args),
+    Sensitivity(commands::sensitivity::Args),
+    Solve(commands::solve::Args),
     Report(commands::report::Args),
 }
 
@@ -76,6 +79,8 @@ fn dispatch(command: Command, ctx: &Context) -> Result<(), CommandError> {
     match command {
         Command::Run(a) => commands::run::run(a, ctx),
         Command::Simulate(a) => commands::simulate::run(a, ctx),
+        Command::Sensitivity(a) => commands::sensitivity::run(a, ctx),
+        Command::Solve(a) => commands::solve::run(a, ctx),
         Command::Report(a) => commands::report::run(a, ctx),
         Command::Explain(a) => commands::explain::run(a, ctx),
         Command::Scenarios(a) => commands::scenarios::run(a, ctx),

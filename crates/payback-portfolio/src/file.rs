@@ -115,6 +115,10 @@ struct Raw {
     companies: Vec<RawCompany>,
     #[serde(default)]
     labs: Vec<RawLab>,
+    /// Portfolio-level distributions for `payback simulate` (read by [`crate::sim`]; `payback
+    /// run` ignores them, as it ignores a scenario's).
+    #[serde(default, rename = "uncertainty")]
+    _uncertainty: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]

@@ -27,6 +27,7 @@ use payback_model::{Projection, Quarter};
 
 pub mod crosscheck;
 pub mod file;
+pub mod sim;
 
 pub use crosscheck::{CrossCheckYear, RoicCheck, sequoia_revenue_needed, target_roic};
 pub use file::{

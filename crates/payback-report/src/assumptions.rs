@@ -16,11 +16,14 @@ pub enum AssumptionValue {
 }
 
 impl AssumptionValue {
-    /// The value as a person reads it: numbers with six significant digits (a ratio also as a
-    /// percentage), text as is.
+    /// The value as a person reads it, without its unit: numbers with six significant digits
+    /// and thousands separators (a `ratio` also as a percentage), text as is.
     pub fn display(&self, unit: &str) -> String {
         match self {
-            AssumptionValue::Number(x) => crate::fmt::with_unit(*x, unit),
+            AssumptionValue::Number(x) if unit == "ratio" => {
+                format!("{} ({})", crate::fmt::sig6(*x), crate::fmt::pct(*x))
+            }
+            AssumptionValue::Number(x) => crate::fmt::sig6(*x),
             AssumptionValue::Text(s) => s.clone(),
             AssumptionValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
         }

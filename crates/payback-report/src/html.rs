@@ -61,7 +61,9 @@ figure { margin: 18px 0 26px; }
 figure svg.chart { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 figcaption { color: var(--muted); font-size: 14px; margin-top: 6px; }
 table.assumptions { font-size: 13px; }
-table.assumptions td.path { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; word-break: break-all; }
+table.assumptions td.path { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 12px; white-space: nowrap; }
+table.assumptions td.wide { min-width: 280px; }
+table.assumptions td.num { white-space: normal; }
 .scroll { overflow-x: auto; }
 .note { color: var(--muted); font-size: 13px; }
 a { color: #0b5cad; word-break: break-all; }
@@ -79,6 +81,9 @@ footer code { font-size: 11px; }
   table.annual { font-size: 9px; }
   th, td { padding: 3px 5px; }
   a { color: inherit; text-decoration: none; }
+  table.assumptions { font-size: 8px; }
+  table.assumptions td.path { white-space: normal; word-break: break-all; font-size: 8px; }
+  table.assumptions td.wide { min-width: 0; }
 }
 "#;
 
@@ -421,34 +426,15 @@ fn assumptions_section(h: &mut String, runs: &[Run<'_>], per_run: &[Vec<Assumpti
         h,
         "<section id=\"assumptions\">\n<h2>Assumptions</h2>\n<p class=\"note\">Every parameter \
          of {} after overlays and defaults, with where its value comes from. Values that an \
-         overlay changes are listed per run under “Other runs”.</p>\n<div class=\"scroll\">\
-         <table class=\"assumptions\">\n<thead><tr><th>Parameter</th><th class=\"num\">Value</th>\
-         <th>Unit</th><th>Provenance</th><th>As of</th><th>Source</th><th>Note</th><th>Set in</th>{}\
-         </tr></thead>\n<tbody>\n",
+         overlay changes show each other run's value under the base value.</p>\n<div class=\"scroll\">\
+         <table class=\"assumptions\">\n<thead><tr><th>Parameter (where set)</th><th class=\"num\">Value</th>\
+         <th>Unit</th><th>Provenance</th><th>Source and note</th></tr></thead>\n<tbody>\n",
         escape(runs.first().map_or("", |r| r.label)),
-        if per_run.len() > 1 {
-            "<th>Other runs</th>"
-        } else {
-            ""
-        }
     );
     for (a, each) in rows {
         let first = each.first().copied().flatten();
         let value = first.map_or_else(String::new, |f| f.value.display(&f.unit));
-        let _ = write!(
-            h,
-            "<tr><td class=\"path\" title=\"{}\">{}</td><td class=\"num\">{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
-            escape(&a.doc),
-            escape(&a.path),
-            escape(&value),
-            escape(&a.unit),
-            escape(a.kind.as_deref().unwrap_or("")),
-            escape(a.as_of.as_deref().unwrap_or("")),
-            source_cell(a),
-            escape(a.note.as_deref().unwrap_or("")),
-            escape(&a.origin),
-        );
+        let mut value_html = escape(&value);
         if per_run.len() > 1 {
             let others: Vec<String> = each
                 .iter()
@@ -466,8 +452,36 @@ fn assumptions_section(h: &mut String, runs: &[Run<'_>], per_run: &[Vec<Assumpti
                     })
                 })
                 .collect();
-            let _ = write!(h, "<td>{}</td>", escape(&others.join("; ")));
+            for o in others {
+                let _ = write!(value_html, "<br><span class=\"note\">{}</span>", escape(&o));
+            }
         }
+        let provenance = match (a.kind.as_deref(), a.as_of.as_deref()) {
+            (Some(k), Some(d)) => format!(
+                "{}<br><span class=\"note\">as of {}</span>",
+                escape(k),
+                escape(d)
+            ),
+            (Some(k), None) => escape(k),
+            (None, Some(d)) => format!("<span class=\"note\">as of {}</span>", escape(d)),
+            (None, None) => String::new(),
+        };
+        let source = source_cell(a);
+        let note = a.note.as_deref().map_or_else(String::new, |n| {
+            let br = if source.is_empty() { "" } else { "<br>" };
+            format!("{br}<span class=\"note\">{}</span>", escape(n))
+        });
+        let _ = write!(
+            h,
+            "<tr><td class=\"path\" title=\"{}\">{}<br><span class=\"note\">{}</span></td>\
+             <td class=\"num\">{}</td><td>{}</td><td>{provenance}</td>\
+             <td class=\"wide\">{source}{note}</td>",
+            escape(&a.doc),
+            escape(&a.path),
+            escape(&a.origin),
+            value_html,
+            escape(&a.unit),
+        );
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table></div>\n</section>\n");

@@ -32,6 +32,7 @@ pub mod charts;
 pub mod fmt;
 pub mod html;
 pub mod json;
+pub mod sensitivity;
 pub mod sim;
 pub mod summary;
 pub mod text;

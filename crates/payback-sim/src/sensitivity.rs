@@ -599,3 +599,17 @@ pub fn grid(s: &Scenario, rows: &Axis, cols: &Axis) -> Grid {
         base: Figures::project(s),
     }
 }
+
+/// Run `f` on a pool of `threads` workers (`None`: one per CPU). The tools of this module
+/// give the same results whatever the pool.
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, SimError> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        b = b.num_threads(t.max(1));
+    }
+    let pool = b.build().map_err(|e| SimError::Threads(e.to_string()))?;
+    Ok(pool.install(f))
+}

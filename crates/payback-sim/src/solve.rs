@@ -422,12 +422,10 @@ pub fn solve(
         out.side = Some(if yes > no { "least" } else { "greatest" });
         out.evaluations = evaluations;
         out.message = format!(
-            "{} {what} meeting `{}` near the base value: {} (payback {}); at {} payback is {}",
+            "{} {what} meeting `{}` near the base value: {yes} (payback {}); at {no} payback is {}",
             if yes > no { "least" } else { "greatest" },
             out.target,
-            fmt_num(yes),
             show_q(f_yes.payback),
-            fmt_num(no),
             show_q(f_no.payback)
         );
         return Ok(out);

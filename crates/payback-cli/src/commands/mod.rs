@@ -7,4 +7,6 @@ pub mod portfolio;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod sensitivity;
 pub mod simulate;
+pub mod solve;

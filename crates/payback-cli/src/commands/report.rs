@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use payback_input::{Loaded, ParamScalar, ParamValue, SourceFile};
 use payback_report::assumptions::{Assumption, AssumptionValue};
 use payback_report::bundle::{self, Report};
-use payback_report::charts::uncertainty::Uncertainty;
-use payback_report::{Inputs, Run};
-use payback_sim::{Config, NoProgress, Plan, Sampling};
+use payback_report::charts::uncertainty::{Tornado, TornadoRow, Uncertainty};
+use payback_report::{Inputs, Run, fmt};
+use payback_sim::{Config, NoProgress, Plan, Sampling, sensitivity};
 
 use crate::Context;
 use crate::error::CommandError;
@@ -26,7 +26,8 @@ use crate::output;
 /// base+bull and base+bear, like `payback run`. Otherwise the first run is SCENARIO with the
 /// overlays, and each --compare adds a run with that overlay applied on top. When the first
 /// run's scenario has an `[uncertainty]` table, a Monte Carlo simulation adds the fan chart and
-/// the probability of payback (same seed and paths as `payback simulate`). See docs/reports.md.
+/// the probability of payback (same seed and paths as `payback simulate`), and the tornado of
+/// `payback sensitivity` (each input alone at its P10 and P90). See docs/reports.md.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Scenario file, or the name of a built-in scenario (`payback scenarios` lists them).
@@ -163,10 +164,43 @@ fn simulate(first: &Done, args: &Args) -> Result<Option<Uncertainty>, CommandErr
     };
     let result = payback_sim::simulate(&plan, &cfg, &mut NoProgress)
         .map_err(|e| CommandError::internal(e.to_string()))?;
-    Ok(Uncertainty::from_sim(
-        &result.report(),
-        Some(&first.projection.q.fcf_cumulative),
-    ))
+    let mut u = Uncertainty::from_sim(&result.report(), Some(&first.projection.q.fcf_cumulative));
+    if let Some(u) = u.as_mut() {
+        u.tornado = tornado(first)?;
+    }
+    Ok(u)
+}
+
+/// The tornado of `payback sensitivity`: each uncertain input alone at its P10 and P90.
+fn tornado(first: &Done) -> Result<Option<Tornado>, CommandError> {
+    let s = &first.loaded.scenario;
+    let levers = sensitivity::levers(s, &first.loaded.uncertainty, None, None)
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    if levers.is_empty() {
+        return Ok(None);
+    }
+    let t = sensitivity::tornado(s, &levers);
+    let value = |x: f64, scale: bool| {
+        if scale {
+            format!("×{}", fmt::sig6(x))
+        } else {
+            fmt::sig6(x)
+        }
+    };
+    Ok(Some(Tornado {
+        base_npv: t.base.npv,
+        rows: t
+            .rows
+            .iter()
+            .map(|r| TornadoRow {
+                label: r.path.clone(),
+                low: value(r.low_value, r.scale),
+                high: value(r.high_value, r.scale),
+                npv_low: r.low.npv,
+                npv_high: r.high.npv,
+            })
+            .collect(),
+    }))
 }
 
 fn plan(args: &Args) -> Result<Vec<Planned>, CommandError> {

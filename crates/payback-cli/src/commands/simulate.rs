@@ -4,11 +4,19 @@ use std::io::{IsTerminal as _, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use payback_sim::{Config, Plan, Sampling, SimSink};
+use std::path::Path;
+
+use payback_input::SourceFile;
+use payback_input::builtin::BuiltinKind;
+use payback_portfolio::sim::{PortfolioSimReport, portfolio_uncertainty};
+use payback_portfolio::{FileKind, PortfolioError};
+use payback_report::fmt;
+use payback_sim::{Config, PERCENTILES, Plan, Sampling, SimSink};
 
 use crate::Context;
+use crate::diagnostics;
 use crate::error::CommandError;
-use crate::inputs::Spec;
+use crate::inputs::{self, Spec};
 use crate::output;
 
 /// Draw the scenario's uncertain parameters many times and report how likely payback is.
@@ -119,6 +127,10 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     if args.threads == Some(0) {
         return Err(CommandError::usage("--threads must be at least 1"));
     }
+    // A file with a top-level [portfolio] table is simulated as a portfolio, as `run` does.
+    if let Some((path, text)) = super::portfolio::detect(args.scenario.as_deref()) {
+        return portfolio(&args, &path, &text);
+    }
     let spec = Spec::from_args(args.scenario.as_deref(), &args.overlays)?;
     let loaded = spec.load()?;
     if loaded.uncertainty.params.is_empty() {
@@ -129,15 +141,7 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     }
     let plan = Plan::new(&loaded.scenario, &loaded.uncertainty, !args.no_events)
         .map_err(|e| CommandError::input(e.to_string()))?;
-    let cfg = Config {
-        paths: args.paths,
-        seed: args.seed,
-        sampling: match args.sampling {
-            SamplingArg::Mc => Sampling::MonteCarlo,
-            SamplingArg::Lhs => Sampling::LatinHypercube,
-        },
-        threads: args.threads,
-    };
+    let cfg = config(&args);
     let mut progress = Progress::new(args.paths);
     let result = payback_sim::simulate(&plan, &cfg, &mut progress)
         .map_err(|e| CommandError::internal(e.to_string()))?;
@@ -154,4 +158,459 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         Some(path) => output::to_file_atomically(path, write),
         None => output::to_stdout(write),
     }
+}
+
+fn config(args: &Args) -> Config {
+    Config {
+        paths: args.paths,
+        seed: args.seed,
+        sampling: match args.sampling {
+            SamplingArg::Mc => Sampling::MonteCarlo,
+            SamplingArg::Lhs => Sampling::LatinHypercube,
+        },
+        threads: args.threads,
+    }
+}
+
+/// The text of a resolver error, hints appended.
+fn message_of(e: CommandError) -> String {
+    let mut s = match e.message {
+        crate::error::Message::Line(s) | crate::error::Message::Rendered(s) => s,
+    };
+    for h in e.hints {
+        s.push_str("; ");
+        s.push_str(&h);
+    }
+    s
+}
+
+/// `payback simulate portfolio.toml`: every company and the industry, shared drivers and
+/// counterparty defaults drawn once per path (`payback_portfolio::sim`).
+fn portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
+    if !args.overlays.is_empty() {
+        return Err(CommandError::usage(
+            "--overlay does not apply to a portfolio: overlays are listed per company in the file",
+        )
+        .hint("add `overlays = [\"...\"]` to the company's [[companies]] entry"));
+    }
+    let file = payback_portfolio::parse(text).map_err(|errors| {
+        let mut e = CommandError::input(format!(
+            "`{}` is not a valid portfolio file: {}",
+            path.display(),
+            errors.first().map_or("", String::as_str)
+        ));
+        for more in errors.iter().skip(1) {
+            e = e.hint(more.clone());
+        }
+        e
+    })?;
+    let shown = path.display().to_string();
+    let pu = portfolio_uncertainty(&shown, text)
+        .map_err(|m| CommandError::input(format!("`{shown}`: {m}")))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut resolve = |name: &str, kind: FileKind| -> Result<SourceFile, String> {
+        let relative = dir.join(name);
+        let arg = if relative.is_file() {
+            relative.to_string_lossy().into_owned()
+        } else {
+            name.to_string()
+        };
+        let kind = match kind {
+            FileKind::Scenario => BuiltinKind::Scenario,
+            FileKind::Overlay => BuiltinKind::Overlay,
+        };
+        inputs::resolve(&arg, kind).map_err(message_of)
+    };
+    let companies = payback_portfolio::sim::load_companies(
+        &file,
+        pu.as_ref().map(|u| &u.overlay),
+        &mut resolve,
+    )
+    .map_err(|e| match e {
+        PortfolioError::Load {
+            company,
+            files,
+            diagnostics: d,
+        } => CommandError::rendered(format!(
+            "company `{company}`:\n{}",
+            diagnostics::render(&d, &files)
+        )),
+        other => CommandError::input(other.to_string()),
+    })?;
+    let paths = pu.map(|u| u.paths).unwrap_or_default();
+    let plan = payback_portfolio::sim::PortfolioPlan::new(&companies, &paths, !args.no_events)
+        .map_err(|e| CommandError::input(e.to_string()))?;
+    if !plan.has_inputs() {
+        return Err(CommandError::input(
+            "no company of the portfolio has an `[uncertainty]` table, and the portfolio has none: nothing to simulate",
+        )
+        .hint("add a portfolio-level `[uncertainty]` table of shared market drivers, e.g. `\"compute.market_margin\" = { dist = \"pert\", min = 0.10, mode = 0.25, max = 0.40 }` (docs/simulation.md, \"Portfolios\")"));
+    }
+    let cfg = config(args);
+    let mut progress = Progress::new(args.paths);
+    let result = payback_portfolio::sim::simulate(&plan, &cfg, &mut progress)
+        .map_err(|e| CommandError::internal(e.to_string()))?;
+    progress.bar.finish_and_clear();
+    let report = result.report();
+    let name = file.name.as_str();
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Table => portfolio_text(out, name, &report),
+            Format::Csv => portfolio_csv(out, &report),
+            Format::Json => portfolio_json(out, name, &report),
+        }
+    };
+    match &args.out {
+        Some(p) => output::to_file_atomically(p, write),
+        None => output::to_stdout(write),
+    }
+}
+
+/// A plain table: first column left-aligned, the others right-aligned.
+fn table(out: &mut dyn Write, title: &str, rows: &[Vec<String>]) -> std::io::Result<()> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    writeln!(out, "{title}")?;
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                line.push(' ');
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("   ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+        if i == 0 {
+            let total: usize =
+                widths.iter().sum::<usize>() + 1 + 3 * widths.len().saturating_sub(1);
+            writeln!(out, "{}", "─".repeat(total))?;
+        }
+    }
+    writeln!(out)
+}
+
+fn pname(p: f64) -> String {
+    format!("P{}", (p * 100.0).round() as i64)
+}
+
+/// `61.2% ±1.5`: a probability and its standard error, in percentage points.
+fn prob(p: f64, se: f64) -> String {
+    format!("{} ±{}", fmt::pct(p), fmt::number(se * 100.0, 1))
+}
+
+fn portfolio_text(out: &mut dyn Write, name: &str, r: &PortfolioSimReport) -> std::io::Result<()> {
+    let Some(first) = r.members.first().map(|m| &m.report) else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "Monte Carlo: {name} — {} companies and the industry (sum of their FCF)",
+        r.members.len().saturating_sub(1)
+    )?;
+    writeln!(
+        out,
+        "{} paths ({}, blocks of {}), seed {}, {}{}; events {}; percentiles {}",
+        first.paths,
+        first.sampling,
+        first.block_size,
+        first.seed,
+        first.rng,
+        if first.paths < first.paths_requested {
+            format!(" (stopped early: {} requested)", first.paths_requested)
+        } else {
+            String::new()
+        },
+        if first.events {
+            "drawn"
+        } else {
+            "in expectation"
+        },
+        first.percentile_method
+    )?;
+    writeln!(out, "Streams: {}", r.stream)?;
+    writeln!(out)?;
+    let mut rows = vec![vec![
+        "Shared driver (one draw per path)".to_string(),
+        "distribution".into(),
+        "applied".into(),
+        "from".into(),
+        "companies".into(),
+    ]];
+    for d in &r.shared_drivers {
+        rows.push(vec![
+            d.path.clone(),
+            d.dist.clone(),
+            if d.scale { "x own value" } else { "replaces" }.into(),
+            d.from.clone(),
+            d.companies.len().to_string(),
+        ]);
+    }
+    if r.shared_drivers.is_empty() {
+        rows.push(vec!["(none)".into()]);
+    }
+    table(out, "Shared market drivers", &rows)?;
+    if !r.shared_defaults.is_empty() {
+        let end = r
+            .members
+            .last()
+            .and_then(|m| m.report.by_year.last())
+            .map_or_else(String::new, |y| format!(" by end-{}", y.year));
+        let mut rows = vec![vec![
+            "Counterparty (one event per path)".to_string(),
+            "base hazard".into(),
+            "drawn from".into(),
+            "clock from".into(),
+            "companies".into(),
+            format!("P(default{end})"),
+        ]];
+        for d in &r.shared_defaults {
+            let c = &d.counterparty;
+            rows.push(vec![
+                c.counterparty.clone(),
+                fmt::pct(c.hazard),
+                c.owner.clone(),
+                c.clock_start.to_string(),
+                c.companies.join(", "),
+                if first.events {
+                    prob(d.probability, d.std_error)
+                } else {
+                    "—".into()
+                },
+            ]);
+        }
+        table(out, "Counterparty defaults", &rows)?;
+    }
+    for n in &r.notes {
+        writeln!(out, "Note: {n}")?;
+    }
+    if !r.notes.is_empty() {
+        writeln!(out)?;
+    }
+    let head: Vec<String> = std::iter::once("Year".to_string())
+        .chain(r.members.iter().map(|m| m.label.clone()))
+        .collect();
+    // P(payback by the end of each year): the years of the longest member's horizon.
+    let mut years: Vec<i32> = r
+        .members
+        .iter()
+        .flat_map(|m| m.report.by_year.iter().map(|y| y.year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut rows = vec![head.clone()];
+    for y in &years {
+        let mut row = vec![y.to_string()];
+        for m in &r.members {
+            row.push(
+                m.report
+                    .by_year
+                    .iter()
+                    .find(|b| b.year == *y)
+                    .map_or_else(|| "—".into(), |b| prob(b.probability, b.std_error)),
+            );
+        }
+        rows.push(row);
+    }
+    let mut never = vec!["never".to_string()];
+    never.extend(
+        r.members
+            .iter()
+            .map(|m| prob(m.report.p_never, m.report.p_never_std_error)),
+    );
+    rows.push(never);
+    table(
+        out,
+        "P(programme payback by the end of the year) ± standard error (pp)",
+        &rows,
+    )?;
+    let mut rows = vec![{
+        let mut h = head.clone();
+        h[0] = "Payback quarter".into();
+        h
+    }];
+    for (k, label) in ["P10", "P50", "P90"].iter().enumerate() {
+        let mut row = vec![(*label).to_string()];
+        for m in &r.members {
+            row.push(
+                m.report.payback_p10_p50_p90[k]
+                    .map_or_else(|| "not within".into(), |q| q.to_string()),
+            );
+        }
+        rows.push(row);
+    }
+    table(
+        out,
+        "Payback quarter percentiles (the first quarter by which that share of paths has paid back)",
+        &rows,
+    )?;
+    let mut rows = vec![{
+        let mut h = head;
+        h[0] = "NPV".into();
+        h
+    }];
+    for (k, p) in PERCENTILES.iter().enumerate() {
+        let mut row = vec![pname(*p)];
+        for m in &r.members {
+            let v = m
+                .report
+                .outputs
+                .iter()
+                .find(|o| o.name == "npv")
+                .and_then(|o| o.stats.values.get(k).copied().flatten());
+            row.push(fmt::opt_money_b(v));
+        }
+        rows.push(row);
+    }
+    let mut mean = vec!["mean".to_string()];
+    for m in &r.members {
+        let v = m
+            .report
+            .outputs
+            .iter()
+            .find(|o| o.name == "npv")
+            .and_then(|o| o.stats.mean);
+        mean.push(fmt::opt_money_b(v));
+    }
+    rows.push(mean);
+    table(
+        out,
+        "NPV of FCF (the industry's: sum of the companies', each at its own rate)",
+        &rows,
+    )?;
+    if !first.exact {
+        writeln!(
+            out,
+            "Percentiles are approximate (histogram sketches beyond 100,000 paths); see --format json for their error bounds."
+        )?;
+    }
+    Ok(())
+}
+
+fn csv_cell(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or_else(String::new, |v| format!("{v}"))
+}
+
+/// Long CSV: `member,section,name,quarter,stat,value` (the single-scenario layout with the
+/// member first; no fan chart).
+fn portfolio_csv(out: &mut dyn Write, r: &PortfolioSimReport) -> std::io::Result<()> {
+    writeln!(out, "member,section,name,quarter,stat,value")?;
+    if let Some(f) = r.members.first().map(|m| &m.report) {
+        let settings = [
+            ("seed", f.seed.to_string()),
+            ("rng", f.rng.to_string()),
+            ("paths", f.paths.to_string()),
+            ("sampling", f.sampling.to_string()),
+            ("block_size", f.block_size.to_string()),
+            ("exact_percentiles", f.exact.to_string()),
+            ("events", f.events.to_string()),
+        ];
+        for (k, v) in settings {
+            writeln!(out, "portfolio,run,{k},,,{v}")?;
+        }
+    }
+    for d in &r.shared_drivers {
+        writeln!(
+            out,
+            "portfolio,shared_driver,\"{}\",,from,{}",
+            d.path.replace('"', "\"\""),
+            d.from
+        )?;
+    }
+    for d in &r.shared_defaults {
+        let id = &d.counterparty.counterparty;
+        writeln!(out, "portfolio,default,{id},,paths,{}", d.paths_defaulted)?;
+        writeln!(out, "portfolio,default,{id},,probability,{}", d.probability)?;
+        writeln!(out, "portfolio,default,{id},,std_error,{}", d.std_error)?;
+    }
+    for m in &r.members {
+        let id = &m.id;
+        let rep = &m.report;
+        for c in &rep.payback_by_quarter {
+            writeln!(out, "{id},payback,paths,{},count,{}", c.quarter, c.paths)?;
+        }
+        writeln!(out, "{id},payback,paths,never,count,{}", rep.payback_never)?;
+        for y in &rep.by_year {
+            writeln!(
+                out,
+                "{id},payback,by_year,{},probability,{}",
+                y.year, y.probability
+            )?;
+            writeln!(
+                out,
+                "{id},payback,by_year,{},std_error,{}",
+                y.year, y.std_error
+            )?;
+        }
+        writeln!(out, "{id},payback,never,,probability,{}", rep.p_never)?;
+        writeln!(
+            out,
+            "{id},payback,never,,std_error,{}",
+            rep.p_never_std_error
+        )?;
+        for (label, q) in ["P10", "P50", "P90"].iter().zip(&rep.payback_p10_p50_p90) {
+            writeln!(
+                out,
+                "{id},payback,quarter,,{label},{}",
+                q.map_or_else(String::new, |q| q.to_string())
+            )?;
+        }
+        for row in &rep.outputs {
+            for (p, v) in PERCENTILES.iter().zip(&row.stats.values) {
+                writeln!(
+                    out,
+                    "{id},output,{},,{},{}",
+                    row.name,
+                    pname(*p),
+                    csv_cell(*v)
+                )?;
+            }
+            writeln!(
+                out,
+                "{id},output,{},,mean,{}",
+                row.name,
+                csv_cell(row.stats.mean)
+            )?;
+            writeln!(out, "{id},output,{},,missing,{}", row.name, row.missing)?;
+            if row.stats.approximate {
+                for (p, e) in PERCENTILES.iter().zip(&row.stats.error_bound) {
+                    writeln!(
+                        out,
+                        "{id},output,{},,{}_error_bound,{e}",
+                        row.name,
+                        pname(*p)
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn portfolio_json(out: &mut dyn Write, name: &str, r: &PortfolioSimReport) -> std::io::Result<()> {
+    let mut v = serde_json::to_value(r).map_err(std::io::Error::other)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("schema".into(), "payback-simulate-portfolio/1".into());
+        o.insert("portfolio".into(), name.into());
+        o.insert(
+            "percentiles".into(),
+            serde_json::to_value(PERCENTILES.map(pname)).map_err(std::io::Error::other)?,
+        );
+    }
+    serde_json::to_writer_pretty(&mut *out, &v).map_err(std::io::Error::other)?;
+    writeln!(out)
 }
