@@ -128,7 +128,7 @@ fn node_at<'a>(root: &'a Node, steps: &[Step]) -> Option<&'a Node> {
 fn id_key(array_pat: &str) -> Option<&'static str> {
     match array_pat {
         "counterparties" => Some("id"),
-        "capex" | "equity.*.investments" => None,
+        "capex" | "equity.*.investments" | "debt.*.draws" => None,
         _ => Some("name"),
     }
 }

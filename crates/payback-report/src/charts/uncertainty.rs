@@ -349,8 +349,15 @@ pub fn tornado(t: &Tornado) -> Result<Chart, ChartError> {
     let scale = money_scale(max_abs(&all));
     let d = scale.divisor;
     let (mut x0, mut x1) = fit(&all.iter().map(|v| v / d).collect::<Vec<_>>(), None);
-    // Room for the value labels at both ends.
-    let pad = (x1 - x0) * 0.12;
+    // Room for the value labels at both ends: the widest label, in axis units.
+    let label_px = rows
+        .iter()
+        .flat_map(|r| [r.low.len() + r.high.len() + 26])
+        .max()
+        .map_or(60.0, |n| n as f64 * 12.0 * 0.62 + 12.0);
+    let plot_px = f64::from(SIZE.0) - 2.0 * f64::from(MARGIN) - 376.0;
+    let label_px = label_px.min(plot_px / 3.0);
+    let pad = (x1 - x0) * label_px / (plot_px - 2.0 * label_px);
     x0 -= pad;
     x1 += pad;
     let n = rows.len().max(1);
@@ -414,17 +421,25 @@ pub fn tornado(t: &Tornado) -> Result<Chart, ChartError> {
         let b = base / d;
         for (i, r) in rows.iter().enumerate() {
             let y = n as f64 - i as f64 - 0.5;
-            for (v, color, text) in [
-                (r.npv_low, palette::BEAR, &r.low),
-                (r.npv_high, palette::BULL, &r.high),
-            ] {
-                let v = if v.is_finite() { v / d } else { b };
+            let map = |v: f64| if v.is_finite() { v / d } else { b };
+            let (lo, hi) = (map(r.npv_low), map(r.npv_high));
+            let mut bars = [
+                (lo, palette::BEAR, r.low.as_str()),
+                (hi, palette::BULL, r.high.as_str()),
+            ];
+            // The farther bar first, so the nearer one shows on top of it.
+            if (hi - b).abs() > (lo - b).abs() {
+                bars.swap(0, 1);
+            }
+            for (v, color, _) in bars {
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
                         [(b, y - 0.32), (v, y + 0.32)],
                         color.filled(),
                     )))
                     .map_err(err)?;
+            }
+            for (v, text) in bar_labels(b, &bars, d) {
                 let (h, dx) = if v < b {
                     (HPos::Right, -6)
                 } else {
@@ -436,8 +451,7 @@ pub fn tornado(t: &Tornado) -> Result<Chart, ChartError> {
                     .pos(Pos::new(h, VPos::Center));
                 chart
                     .draw_series(std::iter::once(
-                        EmptyElement::at((v, y))
-                            + Text::new(format!("{text}: {}", fmt::money_b(v * d)), (dx, 0), style),
+                        EmptyElement::at((v, y)) + Text::new(text, (dx, 0), style),
                     ))
                     .map_err(err)?;
             }
@@ -465,6 +479,21 @@ pub fn tornado(t: &Tornado) -> Result<Chart, ChartError> {
         caption: "Which assumptions move the NPV most, each varied alone.".into(),
         svg,
     })
+}
+
+/// The value labels of one tornado row: one at each end when the bars go opposite ways, one
+/// label with both values at the far end when they go the same way (so they never overlap).
+fn bar_labels(base: f64, bars: &[(f64, RGBColor, &str); 2], divisor: f64) -> Vec<(f64, String)> {
+    let label = |v: f64, text: &str| format!("{text}: {}", fmt::money_b(v * divisor));
+    let [(far, _, far_text), (near, _, near_text)] = *bars;
+    if (far - base) * (near - base) < 0.0 {
+        vec![(far, label(far, far_text)), (near, label(near, near_text))]
+    } else {
+        vec![(
+            far,
+            format!("{}; {}", label(far, far_text), label(near, near_text)),
+        )]
+    }
 }
 
 #[cfg(test)]
