@@ -65,6 +65,7 @@ fn writes_every_file_and_the_same_bytes_twice() {
         "charts/vintages.png",
         "charts/fan.png",
         "charts/payback_probability.png",
+        "charts/tornado.png",
     ] {
         assert!(names.contains(&want), "no {want} in {names:?}");
     }

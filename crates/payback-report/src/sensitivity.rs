@@ -578,22 +578,22 @@ pub fn solve_text(out: &mut dyn Write, s: &Solution) -> io::Result<()> {
 /// A top-down rule beside the model.
 pub fn topdown_text(out: &mut dyn Write, t: &TopDown) -> io::Result<()> {
     writeln!(out, "{}", t.title)?;
-    for (label, v) in &t.lines {
-        let shown = if label.contains("years") || label.contains("margin") || label.contains("ROIC")
-        {
-            fmt::sig6(*v)
-        } else {
-            fmt::money_b(*v)
+    for l in &t.lines {
+        let shown = match l.unit {
+            "USD" => fmt::money_b(l.value),
+            "years" => fmt::years(l.value),
+            "ratio" => fmt::pct(l.value),
+            _ => fmt::sig6(l.value),
         };
-        writeln!(out, "  {label:<52} {shown:>12}")?;
+        writeln!(out, "  {:<54} {shown:>10}", l.label)?;
     }
     writeln!(
         out,
-        "\nThe full model for the scenario (AI capex and revenue by year, $bn; * = the year whose {} is nearest {})",
+        "\nThe full model for the scenario (AI capex and revenue by year, $bn; * = {} {})",
         if t.rule == "sequoia" {
-            "accelerator capex"
+            "the year whose accelerator capex is nearest"
         } else {
-            "AI capex"
+            "the first year by which the cumulative AI capex reaches"
         },
         fmt::money_b(t.capex)
     )?;
@@ -618,6 +618,13 @@ pub fn topdown_text(out: &mut dyn Write, t: &TopDown) -> io::Result<()> {
         )?;
     }
     writeln!(out, "  model: {}", summary_line(&t.model))?;
+    writeln!(
+        out,
+        "  the model's AI revenue reaches the rule's {} a year: {}",
+        fmt::money_b(t.revenue_needed),
+        t.first_year_reaching
+            .map_or_else(|| "not within the horizon".to_string(), |y| format!("in {y}"))
+    )?;
     writeln!(out, "\nWhat the rule leaves out that the model has:")?;
     for l in &t.leaves_out {
         writeln!(out, "  - {l}")?;

@@ -699,14 +699,18 @@ pub struct TopDown {
     pub rule: &'static str,
     /// The rule in words, with its source.
     pub title: String,
-    /// Labelled amounts: the inputs, then the results (USD unless the label says otherwise).
-    pub lines: Vec<(String, f64)>,
+    /// Labelled amounts: the inputs, then the results.
+    pub lines: Vec<TopDownLine>,
+    /// The revenue the rule says is needed (a year), USD.
+    pub revenue_needed: f64,
+    /// The first year whose modelled AI revenue reaches `revenue_needed` (`None`: not within
+    /// the horizon).
+    pub first_year_reaching: Option<i32>,
     /// The capex the rule is about, USD (accelerator spend for Sequoia, capital for ROIC).
     pub capex: f64,
     /// The scenario's capex and revenue by year.
     pub model_years: Vec<ModelYear>,
-    /// The model year whose capex (accelerators for Sequoia, all AI capex for ROIC) is
-    /// nearest to the rule's capex.
+    /// The model year matching the rule's capex (see [`nearest_year`]).
     pub nearest_year: Option<i32>,
     /// The model's headline figures for the scenario.
     pub model: Figures,
@@ -714,22 +718,44 @@ pub struct TopDown {
     pub leaves_out: Vec<&'static str>,
 }
 
-/// The model year whose capex (`accelerators` only, or all AI capex) is nearest to `capex`.
+/// One labelled amount of a top-down rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopDownLine {
+    /// What it is.
+    pub label: String,
+    /// The amount.
+    pub value: f64,
+    /// `USD`, `years` or `ratio`.
+    pub unit: &'static str,
+}
+
+/// The first year whose revenue reaches `needed`.
+pub fn first_year_reaching(years: &[ModelYear], needed: f64) -> Option<i32> {
+    years.iter().find(|y| y.revenue >= needed).map(|y| y.year)
+}
+
+/// The model year matching the rule's capex: with `accelerators` (Sequoia: one year of spend)
+/// the year whose accelerator capex is nearest to `capex`; otherwise (target ROIC: a stock of
+/// capital) the first year by whose end the cumulative AI capex within the horizon reaches
+/// `capex`.
 pub fn nearest_year(years: &[ModelYear], capex: f64, accelerators: bool) -> Option<i32> {
+    if !accelerators {
+        let mut cum = 0.0;
+        return years
+            .iter()
+            .find(|y| {
+                cum += y.capex;
+                cum >= capex
+            })
+            .map(|y| y.year);
+    }
     years
         .iter()
         .filter(|y| y.capex > 0.0)
         .min_by(|a, b| {
-            let pick = |y: &ModelYear| {
-                if accelerators {
-                    y.capex_accelerators
-                } else {
-                    y.capex
-                }
-            };
-            (pick(a) - capex)
+            (a.capex_accelerators - capex)
                 .abs()
-                .total_cmp(&(pick(b) - capex).abs())
+                .total_cmp(&(b.capex_accelerators - capex).abs())
                 .then(a.year.cmp(&b.year))
         })
         .map(|y| y.year)

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use payback_input::{Loaded, ParamScalar, ParamValue, SourceFile};
 use payback_report::assumptions::{Assumption, AssumptionValue};
 use payback_report::bundle::{self, Report};
-use payback_report::charts::uncertainty::{Tornado, TornadoRow, Uncertainty};
-use payback_report::{Inputs, Run, fmt};
+use payback_report::charts::uncertainty::{Tornado, TornadoRow, Uncertainty, swing_value};
+use payback_report::{Inputs, Run};
 use payback_sim::{Config, NoProgress, Plan, Sampling, sensitivity};
 
 use crate::Context;
@@ -180,13 +180,6 @@ fn tornado(first: &Done) -> Result<Option<Tornado>, CommandError> {
         return Ok(None);
     }
     let t = sensitivity::tornado(s, &levers);
-    let value = |x: f64, scale: bool| {
-        if scale {
-            format!("×{}", fmt::sig6(x))
-        } else {
-            fmt::sig6(x)
-        }
-    };
     Ok(Some(Tornado {
         base_npv: t.base.npv,
         rows: t
@@ -194,8 +187,8 @@ fn tornado(first: &Done) -> Result<Option<Tornado>, CommandError> {
             .iter()
             .map(|r| TornadoRow {
                 label: r.path.clone(),
-                low: value(r.low_value, r.scale),
-                high: value(r.high_value, r.scale),
+                low: swing_value(r.low_value, r.scale),
+                high: swing_value(r.high_value, r.scale),
                 npv_low: r.low.npv,
                 npv_high: r.high.npv,
             })

@@ -29,6 +29,10 @@ use crate::output;
 /// peak funding need and its quarter, and economic recovery. CSV and JSON add per-quarter
 /// fan-chart percentiles of cumulative FCF, revenue, utilization and RPO. Results are
 /// identical for a seed whatever --threads is. See docs/simulation.md.
+///
+/// A SCENARIO file with a top-level `[portfolio]` table simulates every company and the industry
+/// on the same paths: shared market drivers and counterparty defaults are drawn once per path for
+/// all companies (docs/simulation.md, "Portfolios").
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Scenario file, or the name of a built-in scenario (default: the built-in `default`).

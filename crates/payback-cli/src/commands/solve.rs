@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use payback_report::sensitivity as render;
 use payback_sim::sensitivity::{Figures, SensError};
-use payback_sim::solve::{self, Status, Target, TopDown, Vary};
+use payback_sim::solve::{self, Status, Target, TopDown, TopDownLine, Vary};
 
 use crate::Context;
 use crate::commands::sensitivity::with_threads;
@@ -144,12 +144,14 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
             TopDownRule::Sequoia,
             spend,
             vec![
-                ("accelerator spend".into(), spend),
-                (
-                    "revenue needed (spend x 2 x 2)".into(),
+                line("accelerator spend", spend, "USD"),
+                line(
+                    "revenue needed (spend x 2 x 2)",
                     payback_portfolio::sequoia_revenue_needed(spend),
+                    "USD",
                 ),
             ],
+            payback_portfolio::sequoia_revenue_needed(spend),
         );
         return emit(&args, "sequoia", move |out, f| match f {
             Format::Table => render::topdown_text(out, &t),
@@ -173,20 +175,23 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
             TopDownRule::Roic,
             c,
             vec![
-                ("capital".into(), c),
-                ("life (years)".into(), l),
-                ("margin on revenue".into(), m),
-                ("target ROIC".into(), r),
-                ("depreciation a year (capital / life)".into(), check.depreciation),
-                (
-                    "revenue to cover depreciation (D / margin)".into(),
+                line("capital", c, "USD"),
+                line("life", l, "years"),
+                line("margin on revenue", m, "ratio"),
+                line("target ROIC", r, "ratio"),
+                line("depreciation a year (capital / life)", check.depreciation, "USD"),
+                line(
+                    "revenue to cover depreciation (D / margin)",
                     check.revenue_to_cover_depreciation,
+                    "USD",
                 ),
-                (
-                    "revenue for the target ROIC ((D + ROIC x C) / margin)".into(),
+                line(
+                    "revenue for the target ROIC ((D + ROIC x C) / margin)",
                     check.revenue_for_target,
+                    "USD",
                 ),
             ],
+            check.revenue_for_target,
         );
         return emit(&args, "target_roic", move |out, f| match f {
             Format::Table => render::topdown_text(out, &t),
@@ -229,6 +234,14 @@ fn emit(
     }
 }
 
+fn line(label: &str, value: f64, unit: &'static str) -> TopDownLine {
+    TopDownLine {
+        label: label.to_string(),
+        value,
+        unit,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TopDownRule {
     Sequoia,
@@ -239,7 +252,8 @@ fn topdown(
     s: &payback_model::Scenario,
     rule: TopDownRule,
     capex: f64,
-    lines: Vec<(String, f64)>,
+    lines: Vec<TopDownLine>,
+    revenue_needed: f64,
 ) -> TopDown {
     let p = payback_model::project(s);
     let years = solve::model_years(&p);
@@ -252,6 +266,8 @@ fn topdown(
             "Target-ROIC rule (Kupperman): depreciation D = capital / life; revenue to cover D = D / margin; revenue for a target ROIC = (D + ROIC x capital) / margin".into()
         },
         lines,
+        revenue_needed,
+        first_year_reaching: solve::first_year_reaching(&years, revenue_needed),
         capex,
         nearest_year: solve::nearest_year(&years, capex, sequoia),
         model_years: years,

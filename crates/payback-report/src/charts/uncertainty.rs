@@ -481,6 +481,19 @@ pub fn tornado(t: &Tornado) -> Result<Chart, ChartError> {
     })
 }
 
+/// An input value for a tornado label, to three significant digits; a multiplier of the
+/// scenario's value (`scale`) prints as `×0.884`.
+pub fn swing_value(x: f64, scale: bool) -> String {
+    let v = if x == 0.0 || !x.is_finite() {
+        x
+    } else {
+        let f = libm::pow(10.0, libm::floor(libm::log10(x.abs())) - 2.0);
+        libm::round(x / f) * f
+    };
+    let text = fmt::sig6(v);
+    if scale { format!("×{text}") } else { text }
+}
+
 /// The value labels of one tornado row: one at each end when the bars go opposite ways, one
 /// label with both values at the far end when they go the same way (so they never overlap).
 fn bar_labels(base: f64, bars: &[(f64, RGBColor, &str); 2], divisor: f64) -> Vec<(f64, String)> {
