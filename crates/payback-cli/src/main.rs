@@ -11,6 +11,7 @@ mod diagnostics;
 mod error;
 mod inputs;
 mod output;
+mod runs;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

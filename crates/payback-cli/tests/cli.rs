@@ -6,27 +6,20 @@
 //! `INSTA_UPDATE=always cargo test -p payback-cli --test cli` and review the diff. Versions
 //! and temporary paths are redacted; numbers never are.
 
+mod common;
+
 use std::io::Read as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_payback");
-
 fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("COLUMNS", "120")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    let mut c = common::hermetic("120");
+    c.args(args).current_dir(dir);
     c
 }
 
 fn payback(dir: &Path, args: &[&str]) -> Output {
-    command(dir, args)
-        .output()
-        .expect("the payback binary runs")
+    common::output(&mut command(dir, args))
 }
 
 /// stdout, stderr and the exit status, with versions and the temporary directory redacted.

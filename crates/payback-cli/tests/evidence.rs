@@ -1,13 +1,11 @@
 //! `payback evidence` end to end, each test with its own temporary database.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_payback");
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{BIN, ok, root, run_in as run};
 
 fn traps() -> String {
     root()
@@ -21,29 +19,6 @@ fn example() -> String {
         .join("examples/evidence/observations.csv")
         .display()
         .to_string()
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("COLUMNS", "120")
-        .env("HOME", dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the payback binary runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
 }
 
 fn list_json(dir: &Path) -> Vec<serde_json::Value> {

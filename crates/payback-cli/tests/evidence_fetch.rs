@@ -3,23 +3,18 @@
 //! `cargo test -p payback-cli --features fetch --test evidence_fetch`. Without it, the one test
 //! here checks that the subcommand says it needs the feature.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_payback");
+use std::path::Path;
+use std::process::Output;
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("COLUMNS", "120")
-        .env("HOME", dir)
-        .stdin(Stdio::null());
+    let mut cmd = common::hermetic("120");
+    cmd.args(args).current_dir(dir).env("HOME", dir);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("the payback binary runs")
+    common::output(&mut cmd)
 }
 
 fn text(b: &[u8]) -> String {

@@ -2,37 +2,15 @@
 //! (deterministic payback) and an alternative whose overlay makes the margin a coin toss
 //! (Monte Carlo), mixed by their weights.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_payback");
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("COLUMNS", "120")
-        .env("HOME", dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the payback binary runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use common::{ok, root, run_in as run};
 
 /// The built-in default scenario without its `[uncertainty]` and `[correlations]` tables.
 fn certain_scenario() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read_to_string(root.join("examples/scenarios/default.toml")).unwrap();
+    let text = std::fs::read_to_string(root().join("examples/scenarios/default.toml")).unwrap();
     let mut out = String::new();
     let mut skip = false;
     for line in text.lines() {

@@ -2,35 +2,20 @@
 //! portfolio (a snapshot: re-bless with `INSTA_UPDATE=always cargo test -p payback-cli --test
 //! portfolio_sim` and review), the thread count changing nothing, JSON and CSV, and misuse.
 
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::Output;
+
+use common::quiet_stdout as stdout;
 
 const BIG_TECH: &str = "examples/portfolios/big-tech.toml";
 
 fn payback(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_payback"))
-        .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .env_clear()
-        .env("COLUMNS", "160")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the payback binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::output(
+        common::hermetic("160")
+            .args(args)
+            .current_dir(common::root()),
+    )
 }
 
 #[test]

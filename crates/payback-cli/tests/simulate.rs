@@ -3,35 +3,14 @@
 //! `INSTA_UPDATE=always cargo test -p payback-cli --test simulate` and review), the thread
 //! count changing nothing, and the machine-readable formats.
 
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_payback");
+use std::process::Output;
+
+use common::quiet_stdout as stdout;
 
 fn payback(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("COLUMNS", "120")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the payback binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    // No progress bar when stderr is not a terminal.
-    assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    common::output(common::hermetic("120").args(args))
 }
 
 #[test]

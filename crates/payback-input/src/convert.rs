@@ -222,6 +222,16 @@ impl Ctx<'_> {
         Some(v)
     }
 
+    /// An optional number without default: `Some(None)` when absent, else as [`Ctx::num`]
+    /// (`None` when invalid).
+    fn opt_num(&mut self, t: &Tab<'_>, key: &str) -> Option<Option<f64>> {
+        if t.has(key) {
+            self.num(t, key).map(Some)
+        } else {
+            Some(None)
+        }
+    }
+
     /// Read a number node (plain or provenance table) and check it; no recording.
     fn number_node(
         &mut self,
@@ -915,6 +925,16 @@ pub(crate) fn convert(
     Some((scenario, params.into_iter().map(|(_, p)| p).collect()))
 }
 
+/// Add a converted entry of an array of tables to `out`, or, when the entry is invalid
+/// (`None`), mark the whole list invalid. The remaining entries are still converted, so that
+/// every error is reported.
+fn push_or_fail<T>(out: &mut Option<Vec<T>>, item: Option<T>) {
+    match (item, out.as_mut()) {
+        (Some(x), Some(v)) => v.push(x),
+        _ => *out = None,
+    }
+}
+
 fn optional_section<T>(
     cx: &mut Ctx<'_>,
     top: &Tab<'_>,
@@ -1043,10 +1063,7 @@ fn generations(cx: &mut Ctx<'_>, top: &Tab<'_>) -> (Vec<String>, Option<Vec<Gene
                 salvage: salvage?,
             })
         })();
-        match (g, out.as_mut()) {
-            (Some(g), Some(v)) => v.push(g),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, g);
     }
     if names.is_empty() {
         let span = top.get("generations").map_or(0..0, |n| n.span.clone());
@@ -1148,10 +1165,7 @@ fn capex(cx: &mut Ctx<'_>, top: &Tab<'_>, names: &[String]) -> Option<Vec<Tranch
                 lead_time: lead_time?,
             })
         })();
-        match (tranche, out.as_mut()) {
-            (Some(tr), Some(v)) => v.push(tr),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, tranche);
     }
     out
 }
@@ -1221,11 +1235,7 @@ fn compute(cx: &mut Ctx<'_>, t: &Tab<'_>) -> Option<Compute> {
     let expected_utilization = cx.num(t, "expected_utilization");
     let pricing_power = cx.num(t, "pricing_power");
     let markup_cap = cx.num(t, "markup_cap");
-    let expected_decline = if t.has("expected_decline") {
-        cx.num(t, "expected_decline").map(Some)
-    } else {
-        Some(None)
-    };
+    let expected_decline = cx.opt_num(t, "expected_decline");
     Some(Compute {
         price_mode: price_mode?,
         market_margin: market_margin?,
@@ -1387,10 +1397,7 @@ fn contracts(
                 circular_share: circular_share?,
             })
         })();
-        match (c, out.as_mut()) {
-            (Some(c), Some(v)) => v.push(c),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, c);
     }
     out
 }
@@ -1439,10 +1446,7 @@ fn tiers(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<Tier>> {
                 latest_generation: latest_generation?,
             })
         })();
-        match (tier, out.as_mut()) {
-            (Some(x), Some(v)) => v.push(x),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, tier);
     }
     if let Some(v) = &out
         && v.iter().all(|t| t.share == 0.0)
@@ -1527,11 +1531,7 @@ fn agents(cx: &mut Ctx<'_>, t: &Tab<'_>, start: Option<Quarter>) -> Option<Agent
     };
     let tokens_per_seat_month = cx.num(t, "tokens_per_seat_month");
     let token_growth = cx.num(t, "token_growth");
-    let agent_tph = if t.has("tokens_per_ref_hour") {
-        cx.num(t, "tokens_per_ref_hour").map(Some)
-    } else {
-        Some(None)
-    };
+    let agent_tph = cx.opt_num(t, "tokens_per_ref_hour");
     let noncompute_share = cx.num(t, "noncompute_share");
     Some(Agents {
         market: market?,
@@ -1569,24 +1569,15 @@ fn equity(cx: &mut Ctx<'_>, top: &Tab<'_>, cps: &[String]) -> Option<Vec<EquityS
                 cx.not_after_end(&it, "period", q);
             }
             let amount = cx.num(&it, "amount");
-            let valuation = if it.has("valuation") {
-                cx.num(&it, "valuation").map(Some)
-            } else {
-                Some(None)
-            };
-            match (
-                (|| {
-                    Some(Investment {
-                        quarter: quarter?,
-                        amount: amount?,
-                        valuation: valuation?,
-                    })
-                })(),
-                investments.as_mut(),
-            ) {
-                (Some(i), Some(v)) => v.push(i),
-                _ => investments = None,
-            }
+            let valuation = cx.opt_num(&it, "valuation");
+            let investment = (|| {
+                Some(Investment {
+                    quarter: quarter?,
+                    amount: amount?,
+                    valuation: valuation?,
+                })
+            })();
+            push_or_fail(&mut investments, investment);
         }
         let fye = cx.fye;
         let valuation = cx.map(
@@ -1613,10 +1604,7 @@ fn equity(cx: &mut Ctx<'_>, top: &Tab<'_>, cps: &[String]) -> Option<Vec<EquityS
                 valuation: valuation?,
             })
         })();
-        match (e, out.as_mut()) {
-            (Some(e), Some(v)) => v.push(e),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, e);
     }
     out
 }
@@ -1666,10 +1654,7 @@ fn debt(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<DebtFacility>> {
                     amount: amount?,
                 })
             })();
-            match (draw, draws.as_mut()) {
-                (Some(x), Some(v)) => v.push(x),
-                _ => draws = None,
-            }
+            push_or_fail(&mut draws, draw);
         }
         let rate = cx.num(&t, "rate");
         let fee = cx.num(&t, "fee");
@@ -1682,11 +1667,7 @@ fn debt(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<DebtFacility>> {
                 Amortisation::Straight
             }
         });
-        let min_coverage = if t.has("min_coverage") {
-            cx.num(&t, "min_coverage").map(Some)
-        } else {
-            Some(None)
-        };
+        let min_coverage = cx.opt_num(&t, "min_coverage");
         let f = (|| {
             Some(DebtFacility {
                 name: name?,
@@ -1699,10 +1680,7 @@ fn debt(cx: &mut Ctx<'_>, top: &Tab<'_>) -> Option<Vec<DebtFacility>> {
                 min_coverage: min_coverage?,
             })
         })();
-        match (f, out.as_mut()) {
-            (Some(f), Some(v)) => v.push(f),
-            _ => out = None,
-        }
+        push_or_fail(&mut out, f);
     }
     out
 }

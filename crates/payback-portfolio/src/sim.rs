@@ -36,10 +36,9 @@
 use std::collections::BTreeMap;
 
 use payback_input::{Loaded, SourceFile};
-use payback_model::engine::{contracts, pricing};
 use payback_model::finance::{self, Payback};
-use payback_model::scenario::ContractPrice;
 use payback_model::{Quarter, Scenario};
+use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
     Acc, BLOCK_SIZE, Config, Draws, EXACT_LIMIT, FAN_SERIES, PathOutcome, Plan, PlanError, SCALARS,
     SimError, SimReport, SimResult, SimSink, Summary,
@@ -562,53 +561,6 @@ impl PortfolioPlan {
     }
 }
 
-/// Whole quarters a counterparty survives after its clock starts (`None` without a hazard):
-/// `P(k >= m) = sq^m`, `sq = (1 - h)^(1/4)`, `k = ⌊ln u / ln sq⌋` (as `payback_sim`).
-fn quarters_survived(hazard: f64, u: f64) -> Option<f64> {
-    if hazard <= 0.0 {
-        return None;
-    }
-    let sq = libm::pow(1.0 - hazard.min(1.0), 0.25);
-    Some(if sq <= 0.0 {
-        0.0
-    } else if sq >= 1.0 {
-        f64::INFINITY
-    } else {
-        libm::floor(libm::log(u) / libm::log(sq))
-    })
-}
-
-/// End contract `c` before quarter `d` (its counterparty defaults during `d`), exactly as
-/// `payback_sim` does for one scenario: the term is cut to the quarters served, a
-/// `total_value` price becomes the full term's per-hour price, and it does not renew.
-fn end_contract_at(s: &mut Scenario, c: usize, d: Quarter) {
-    let Some(ct) = s.contracts.get_mut(c) else {
-        return;
-    };
-    ct.renewal_prob = 0.0;
-    let nq = pricing::quarters_in(ct.term_years);
-    let served = ct.start.quarters_until(d);
-    if served >= nq as i32 {
-        return;
-    }
-    if let ContractPrice::TotalValue(v) = ct.price {
-        let ramp_q = if ct.ramp_years > 0.0 {
-            pricing::quarters_in(ct.ramp_years)
-        } else {
-            0
-        };
-        let billed =
-            contracts::reserved_hours_total(ct.ref_accelerators, nq, ramp_q) * ct.take_or_pay;
-        ct.price = ContractPrice::PerRefHour(if billed > 0.0 { v / billed } else { 0.0 });
-    }
-    if served <= 0 {
-        ct.term_years = 0.25;
-        ct.ref_accelerators = 0.0;
-    } else {
-        ct.term_years = f64::from(served) / 4.0;
-    }
-}
-
 /// The industry's outcome on one path, from the companies' projections.
 struct Industry {
     fcf: Vec<f64>,
@@ -714,17 +666,6 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
     }
 }
 
-fn scalar(o: &PathOutcome, k: usize) -> Option<f64> {
-    match k {
-        0 => Some(o.npv),
-        1 => o.irr,
-        2 => o.moic,
-        3 => Some(o.peak_funding),
-        4 => Some(o.peak_funding_quarter as f64),
-        _ => Some(o.economic_recovery),
-    }
-}
-
 /// An empty [`Summary`] (as `payback_sim` starts one; no fan chart is kept for portfolios).
 fn new_summary(quarters: Vec<Quarter>, exact: bool, first: &[PathOutcome]) -> Summary {
     let nq = quarters.len();
@@ -736,7 +677,7 @@ fn new_summary(quarters: Vec<Quarter>, exact: bool, first: &[PathOutcome]) -> Su
                 Acc::sketch(
                     &first
                         .iter()
-                        .filter_map(|o| scalar(o, k))
+                        .filter_map(|o| o.scalar(k))
                         .collect::<Vec<f64>>(),
                 )
             }
@@ -753,28 +694,6 @@ fn new_summary(quarters: Vec<Quarter>, exact: bool, first: &[PathOutcome]) -> Su
         fan: (0..FAN_SERIES.len())
             .map(|_| (0..nq).map(|_| Acc::exact()).collect())
             .collect(),
-    }
-}
-
-fn add_outcomes(s: &mut Summary, outs: &[PathOutcome]) {
-    let nq = s.quarters.len();
-    for o in outs {
-        s.paths += 1;
-        match o.payback {
-            Some(t) if t < nq => s.payback_counts[t] += 1,
-            _ => s.payback_never += 1,
-        }
-        if o.irr.is_none() {
-            s.irr_none += 1;
-        }
-        if o.moic.is_none() {
-            s.moic_none += 1;
-        }
-        for k in 0..SCALARS.len() {
-            if let Some(x) = scalar(o, k) {
-                s.scalars[k].push(x);
-            }
-        }
     }
 }
 
@@ -831,8 +750,10 @@ pub fn simulate(
         .collect();
     let mut defaulted = vec![0u64; pp.defaults.len()];
     let mut fold = |b: &BlockOut, summaries: &mut [Summary]| {
-        for (s, o) in summaries.iter_mut().zip(&b.outcomes) {
-            add_outcomes(s, o);
+        for (s, outs) in summaries.iter_mut().zip(&b.outcomes) {
+            for o in outs {
+                s.add_outcome(o);
+            }
         }
         for (a, x) in defaulted.iter_mut().zip(&b.defaulted) {
             *a += x;

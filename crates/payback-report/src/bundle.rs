@@ -8,6 +8,7 @@
 use crate::assumptions::Assumption;
 use crate::charts::uncertainty::{self, Uncertainty};
 use crate::charts::{self, ChartError, PngError, model};
+use crate::evidence::Evidence;
 use crate::{Inputs, Run, html, json, wide, workbook};
 
 /// What a report is made from.
@@ -103,14 +104,34 @@ pub fn all_charts(r: &Report<'_>) -> Result<Vec<charts::Chart>, ChartError> {
 /// See [`ReportError`]; none of them depends on the scenario's numbers, which are always
 /// finite.
 pub fn render(r: &Report<'_>) -> Result<Vec<OutputFile>, ReportError> {
+    render_with_evidence(r, None)
+}
+
+/// [`render`], with the Evidence section in `report.html` and the Evidence and Weights sheets
+/// in `workbook.xlsx` when `evidence` is given (`payback report --evidence-db`). With `None`
+/// the bytes are exactly those of [`render`].
+///
+/// # Errors
+/// As [`render`].
+pub fn render_with_evidence(
+    r: &Report<'_>,
+    evidence: Option<&Evidence>,
+) -> Result<Vec<OutputFile>, ReportError> {
     let charts = all_charts(r)?;
     let mut out = Vec::with_capacity(FILES.len() + charts.len() * 2);
-    let html = html::render(r.runs, r.assumptions, r.inputs, &charts, r.uncertainty);
+    let html = html::render_with_evidence(
+        r.runs,
+        r.assumptions,
+        r.inputs,
+        &charts,
+        r.uncertainty,
+        evidence,
+    );
     out.push(OutputFile {
         path: "report.html".into(),
         bytes: html.into_bytes(),
     });
-    let xlsx = workbook::render(r.runs, r.assumptions, r.uncertainty)
+    let xlsx = workbook::render_with_evidence(r.runs, r.assumptions, r.uncertainty, evidence)
         .map_err(|e| ReportError::Workbook(e.to_string()))?;
     out.push(OutputFile {
         path: "workbook.xlsx".into(),

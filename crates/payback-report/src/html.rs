@@ -3,7 +3,7 @@
 //! The charts are inline SVG, the styles inline, and a Content-Security-Policy meta tag
 //! (`default-src 'none'; style-src 'unsafe-inline'; img-src data:`) makes the browser refuse
 //! anything else, which proves the file loads nothing. The only URLs in the file are the
-//! assumptions' source links. The headline comes first (payback quarter of every run, NPV,
+//! assumptions' and the evidence's source links. The headline comes first (payback quarter of every run, NPV,
 //! IRR, peak funding need, and the probability of payback by year when uncertainty is given),
 //! then the charts, the annual table, the vintages, every assumption with its provenance, the
 //! warnings and the input manifest. `@media print` rules make it print cleanly to PDF.
@@ -19,6 +19,7 @@ use crate::assumptions::{Assumption, merged};
 use crate::charts::Chart;
 use crate::charts::palette;
 use crate::charts::uncertainty::Uncertainty;
+use crate::evidence::Evidence;
 use crate::text::{irr_text, payback_text};
 use crate::{Inputs, Run, fmt};
 
@@ -95,6 +96,19 @@ pub fn render(
     charts: &[Chart],
     uncertainty: Option<&Uncertainty>,
 ) -> String {
+    render_with_evidence(runs, assumptions, inputs, charts, uncertainty, None)
+}
+
+/// [`render`], with the Evidence section ([`crate::evidence::html_section`]) after the
+/// vintages when `evidence` is given.
+pub fn render_with_evidence(
+    runs: &[Run<'_>],
+    assumptions: &[Vec<Assumption>],
+    inputs: &Inputs,
+    charts: &[Chart],
+    uncertainty: Option<&Uncertainty>,
+    evidence: Option<&Evidence>,
+) -> String {
     let mut h = String::with_capacity(256 * 1024);
     let name = runs
         .first()
@@ -114,6 +128,9 @@ pub fn render(
     if let Some(first) = runs.first() {
         annual_section(&mut h, first);
         vintages_section(&mut h, first);
+    }
+    if let Some(e) = evidence {
+        crate::evidence::html_section(&mut h, e);
     }
     assumptions_section(&mut h, runs, assumptions);
     warnings_section(&mut h, runs);

@@ -13,7 +13,8 @@
 //! - [`bundle::render`]: everything `payback report` writes (`docs/reports.md`), in memory:
 //!   [`html::render`] (self-contained HTML), [`charts`] (SVG with plotters, PNG with resvg and
 //!   the embedded DejaVu Sans), [`workbook::render`] (xlsx with live Summary formulas) and
-//!   [`wide`] CSV tables.
+//!   [`wide`] CSV tables; with evidence ([`bundle::render_with_evidence`]), the [`evidence`]
+//!   section and sheets.
 //!
 //! Every renderer takes a slice of [`Run`]s (a label, the scenario settings and the
 //! projection) so that base, bull and bear print side by side. `None` prints as `—` in text
@@ -29,6 +30,7 @@ pub mod annual;
 pub mod assumptions;
 pub mod bundle;
 pub mod charts;
+pub mod evidence;
 pub mod fmt;
 pub mod html;
 pub mod json;

@@ -407,7 +407,10 @@ pub fn grid_text(out: &mut dyn Write, g: &Grid, what: GridOutput) -> io::Result<
 
 /// A two-way grid as long CSV: `row_path,row_value,column_path,column_value,output,value`.
 pub fn grid_csv(out: &mut dyn Write, g: &Grid, what: GridOutput) -> io::Result<()> {
-    writeln!(out, "row_path,row_value,column_path,column_value,output,value")?;
+    writeln!(
+        out,
+        "row_path,row_value,column_path,column_value,output,value"
+    )?;
     for (r, row) in g.row_values.iter().zip(&g.cells) {
         for (c, f) in g.column_values.iter().zip(row) {
             writeln!(
@@ -434,16 +437,14 @@ pub fn bridge_text(out: &mut dyn Write, b: &Bridge, from: &str, to: &str) -> io:
         "  {:<58} {:>10} {:>10}  {:>8} {:>7}  {:>10}",
         "step", "NPV chg", "NPV after", "payback", "chg", "peak chg"
     )?;
-    writeln!(
-        out,
-        "  {:<58} {:>10} {:>10}  {:>8} {:>7}  {:>10}",
+    let first = format!(
+        "  {:<58} {:>10} {:>10}  {:>8}",
         from,
         "",
         fmt::money_b(b.base.npv),
-        q(b.base.payback),
-        "",
-        ""
-    )?;
+        q(b.base.payback)
+    );
+    writeln!(out, "{}", first.trim_end())?;
     for s in &b.steps {
         let label = if s.line > 0 {
             format!("{} (line {})", s.label, s.line)
@@ -622,8 +623,10 @@ pub fn topdown_text(out: &mut dyn Write, t: &TopDown) -> io::Result<()> {
         out,
         "  the model's AI revenue reaches the rule's {} a year: {}",
         fmt::money_b(t.revenue_needed),
-        t.first_year_reaching
-            .map_or_else(|| "not within the horizon".to_string(), |y| format!("in {y}"))
+        t.first_year_reaching.map_or_else(
+            || "not within the horizon".to_string(),
+            |y| format!("in {y}")
+        )
     )?;
     writeln!(out, "\nWhat the rule leaves out that the model has:")?;
     for l in &t.leaves_out {

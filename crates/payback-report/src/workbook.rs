@@ -1,5 +1,6 @@
 //! The Excel workbook: Summary, Assumptions, Quarterly, Annual (and Annual fiscal), Vintages
-//! and, with uncertainty, Percentiles and Tornado.
+//! and, with uncertainty, Percentiles and Tornado; with evidence, Evidence and Weights
+//! ([`crate::evidence`]).
 //!
 //! Cells hold the engine's numbers unrounded; number formats do the display (money cells
 //! hold US dollars and show millions, `$M`; ratios show as percentages; quarters carry their
@@ -33,6 +34,7 @@ use crate::Run;
 use crate::annual::{Annual, YearBasis, rollups_for};
 use crate::assumptions::{Assumption, AssumptionValue, merged};
 use crate::charts::uncertainty::Uncertainty;
+use crate::evidence::Evidence;
 use crate::tidy::optional_series;
 
 /// Sheet names.
@@ -141,13 +143,13 @@ impl Formats {
     }
 }
 
-fn num_format(unit: &str) -> Format {
+pub(crate) fn num_format(unit: &str) -> Format {
     Format::new().set_num_format(unit_format(unit).1)
 }
 
 /// A table over `header` and `rows` data rows starting at (`row`, 0), with filters, and the
 /// header row frozen.
-fn add_table(
+pub(crate) fn add_table(
     ws: &mut Worksheet,
     name: &str,
     header_row: RowNum,
@@ -174,7 +176,7 @@ fn add_table(
 }
 
 /// Unique table headers: a repeated header gets ` (2)`, ` (3)`...
-fn unique(headers: Vec<String>) -> Vec<String> {
+pub(crate) fn unique(headers: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(headers.len());
     for h in headers {
         let mut candidate = h.clone();
@@ -188,7 +190,7 @@ fn unique(headers: Vec<String>) -> Vec<String> {
     out
 }
 
-fn write_opt(
+pub(crate) fn write_opt(
     ws: &mut Worksheet,
     row: RowNum,
     col: ColNum,
@@ -231,6 +233,20 @@ pub fn render(
     assumptions: &[Vec<Assumption>],
     uncertainty: Option<&Uncertainty>,
 ) -> Result<Vec<u8>, XlsxError> {
+    render_with_evidence(runs, assumptions, uncertainty, None)
+}
+
+/// [`render`], and the Evidence and Weights sheets ([`crate::evidence::sheets`]) when
+/// `evidence` is given (last, after the uncertainty sheets).
+///
+/// # Errors
+/// As [`render`].
+pub fn render_with_evidence(
+    runs: &[Run<'_>],
+    assumptions: &[Vec<Assumption>],
+    uncertainty: Option<&Uncertainty>,
+    evidence: Option<&Evidence>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(
@@ -272,6 +288,9 @@ pub fn render(
         if let Some(t) = &u.tornado {
             tornado_sheet(wb.add_worksheet().set_name(TORNADO)?, t, &f)?;
         }
+    }
+    if let Some(e) = evidence {
+        crate::evidence::sheets(&mut wb, e)?;
     }
     summary_sheet(wb.worksheet_from_name(SUMMARY)?, runs, &layout, &f)?;
     wb.save_to_buffer()

@@ -151,6 +151,19 @@ impl PathOutcome {
             economic_recovery: s.economic_recovery,
         }
     }
+
+    /// The figure of [`SCALARS`]`[k]` (`None` for a missing IRR or MOIC); any `k` past the
+    /// last is the last, economic recovery.
+    pub fn scalar(&self, k: usize) -> Option<f64> {
+        match k {
+            0 => Some(self.npv),
+            1 => self.irr,
+            2 => self.moic,
+            3 => Some(self.peak_funding),
+            4 => Some(self.peak_funding_quarter as f64),
+            _ => Some(self.economic_recovery),
+        }
+    }
 }
 
 /// The outcomes of one block, in path order.
@@ -221,7 +234,7 @@ impl Summary {
                 make(&|b: &BlockOut| {
                     b.outcomes
                         .iter()
-                        .filter_map(|o| scalar(o, k))
+                        .filter_map(|o| o.scalar(k))
                         .collect::<Vec<f64>>()
                 })
             })
@@ -252,26 +265,34 @@ impl Summary {
         }
     }
 
+    /// Fold one path's outcome: the path count, its payback quarter, a missing IRR or MOIC
+    /// and the [`SCALARS`]. The fan chart is not touched (the caller folds its series; a
+    /// portfolio keeps none).
+    pub fn add_outcome(&mut self, o: &PathOutcome) {
+        let nq = self.quarters.len();
+        self.paths += 1;
+        match o.payback {
+            Some(t) if t < nq => self.payback_counts[t] += 1,
+            _ => self.payback_never += 1,
+        }
+        if o.irr.is_none() {
+            self.irr_none += 1;
+        }
+        if o.moic.is_none() {
+            self.moic_none += 1;
+        }
+        for k in 0..SCALARS.len() {
+            if let Some(x) = o.scalar(k) {
+                self.scalars[k].push(x);
+            }
+        }
+    }
+
     fn add_block(&mut self, b: &BlockOut) {
         let nq = self.quarters.len();
         let nf = FAN_SERIES.len();
         for (i, o) in b.outcomes.iter().enumerate() {
-            self.paths += 1;
-            match o.payback {
-                Some(t) if t < nq => self.payback_counts[t] += 1,
-                _ => self.payback_never += 1,
-            }
-            if o.irr.is_none() {
-                self.irr_none += 1;
-            }
-            if o.moic.is_none() {
-                self.moic_none += 1;
-            }
-            for k in 0..SCALARS.len() {
-                if let Some(x) = scalar(o, k) {
-                    self.scalars[k].push(x);
-                }
-            }
+            self.add_outcome(o);
             for f in 0..nf {
                 for t in 0..nq {
                     self.fan[f][t].push(b.fan[(i * nf + f) * nq + t]);
@@ -298,17 +319,6 @@ impl Summary {
                 a.merge(b);
             }
         }
-    }
-}
-
-fn scalar(o: &PathOutcome, k: usize) -> Option<f64> {
-    match k {
-        0 => Some(o.npv),
-        1 => o.irr,
-        2 => o.moic,
-        3 => Some(o.peak_funding),
-        4 => Some(o.peak_funding_quarter as f64),
-        _ => Some(o.economic_recovery),
     }
 }
 

@@ -301,22 +301,13 @@ impl Plan {
         for (ev, &ud) in self.defaults.iter().zip(&u[..nd]) {
             let hazard = s.counterparties[ev.counterparty].hazard;
             s.counterparties[ev.counterparty].hazard = 0.0;
-            if hazard <= 0.0 {
+            let Some(k) = quarters_survived(hazard, ud) else {
                 continue;
-            }
+            };
             // The counterparty's clock starts at its earliest contract start (the engine
             // applies a hazard from each contract's start).
             let Some(clock) = ev.contracts.iter().map(|&c| s.contracts[c].start).min() else {
                 continue;
-            };
-            // Full quarters survived: P(k >= m) = sq^m, sq = (1 - h)^(1/4).
-            let sq = libm::pow(1.0 - hazard.min(1.0), 0.25);
-            let k = if sq <= 0.0 {
-                0.0
-            } else if sq >= 1.0 {
-                f64::INFINITY
-            } else {
-                libm::floor(libm::log(ud) / libm::log(sq))
             };
             let horizon = f64::from(clock.quarters_until(horizon_end).max(0));
             if k >= horizon {
@@ -331,11 +322,39 @@ impl Plan {
     }
 }
 
-/// End contract `c` before quarter `d` (its counterparty defaults during `d`): the term is
-/// cut to the quarters served, a `total_value` price is converted to the per-hour price of
-/// the full term (so the served quarters keep their price), and it does not renew.
-fn end_contract_at(s: &mut Scenario, c: usize, d: payback_model::Quarter) {
-    let ct = &mut s.contracts[c];
+/// Whole quarters a counterparty with annual default probability `hazard` survives after
+/// its clock starts, given its uniform draw `u` in (0, 1): `P(k >= m) = sq^m` with
+/// `sq = (1 - h)^(1/4)`, so `k = ⌊ln u / ln sq⌋` (infinite when it cannot default, 0 when it
+/// defaults at once). `None` without a hazard (`hazard <= 0`): nothing to draw.
+///
+/// The event draw of [`Plan`]; `payback_portfolio` uses it for defaults shared across
+/// companies, so both give bit-identical paths.
+pub fn quarters_survived(hazard: f64, u: f64) -> Option<f64> {
+    if hazard <= 0.0 {
+        return None;
+    }
+    let sq = libm::pow(1.0 - hazard.min(1.0), 0.25);
+    Some(if sq <= 0.0 {
+        0.0
+    } else if sq >= 1.0 {
+        f64::INFINITY
+    } else {
+        libm::floor(libm::log(u) / libm::log(sq))
+    })
+}
+
+/// End contract `c` of `s` before quarter `d` (its counterparty defaults during `d`): the
+/// term is cut to the quarters served, a `total_value` price is converted to the per-hour
+/// price of the full term (so the served quarters keep their price), and it does not renew.
+/// A contract defaulted before service serves nothing (one quarter of zero capacity). No-op
+/// when `c` is out of range.
+///
+/// The scenario edit of a default event in [`Plan`]; `payback_portfolio` applies shared
+/// defaults with it.
+pub fn end_contract_at(s: &mut Scenario, c: usize, d: payback_model::Quarter) {
+    let Some(ct) = s.contracts.get_mut(c) else {
+        return;
+    };
     ct.renewal_prob = 0.0;
     let nq = pricing::quarters_in(ct.term_years);
     let served = ct.start.quarters_until(d);

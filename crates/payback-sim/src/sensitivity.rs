@@ -12,8 +12,8 @@
 //! Every projection is independent, so they run in parallel (rayon) and are collected in a
 //! fixed order: results never depend on the thread count.
 
-use payback_model::params::{self, ParamError, Slot};
 use payback_model::params::dist::Uncertainty;
+use payback_model::params::{self, ParamError, Slot};
 use payback_model::{Projection, Quarter, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -42,9 +42,7 @@ impl Figures {
         let start = p.quarters.first().copied();
         Figures {
             npv: finite_or_zero(o.npv),
-            payback: o
-                .payback
-                .and_then(|t| start.map(|q0| q0.offset(t as i32))),
+            payback: o.payback.and_then(|t| start.map(|q0| q0.offset(t as i32))),
             peak_funding: finite_or_zero(o.peak_funding),
             irr: o.irr.filter(|x| x.is_finite()),
         }
@@ -97,7 +95,10 @@ pub fn resolve_slots(s: &Scenario, path: &str) -> Result<Vec<(Slot, f64)>, SensE
         path: path.to_string(),
         error,
     })?;
-    Ok(slots.into_iter().map(|sl| (sl, params::get(s, sl))).collect())
+    Ok(slots
+        .into_iter()
+        .map(|sl| (sl, params::get(s, sl)))
+        .collect())
 }
 
 /// Set every slot of a lever to `x` (`scale`: each slot's base times `x`), clamped into the
@@ -407,7 +408,10 @@ pub fn ensemble(plan: &Plan, cfg: &Config) -> Result<Ensemble, SimError> {
         let mut q: Vec<usize> = idx.iter().map(|&i| rows[i].payback).collect();
         q.sort_unstable();
         // Lower median (an actual path's quarter).
-        let med = q.get((q.len().saturating_sub(1)) / 2).copied().unwrap_or(nq);
+        let med = q
+            .get((q.len().saturating_sub(1)) / 2)
+            .copied()
+            .unwrap_or(nq);
         Tail {
             paths: idx.len(),
             mean_npv: idx.iter().map(|&i| rows[i].npv).sum::<f64>() / m,

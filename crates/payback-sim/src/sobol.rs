@@ -175,12 +175,8 @@ where
         };
         let (first, total, variance) = match &full {
             Some((s1, st, var)) => (
-                (0..k)
-                    .map(|i| Some(interval(s1[i], &|t| t.0[i])))
-                    .collect(),
-                (0..k)
-                    .map(|i| Some(interval(st[i], &|t| t.1[i])))
-                    .collect(),
+                (0..k).map(|i| Some(interval(s1[i], &|t| t.0[i]))).collect(),
+                (0..k).map(|i| Some(interval(st[i], &|t| t.1[i]))).collect(),
                 *var,
             ),
             None => (vec![None; k], vec![None; k], 0.0),
@@ -209,12 +205,7 @@ type Estimate = (Vec<f64>, Vec<f64>, f64);
 
 /// First- and total-order indices and the variance on the rows `idx`; `None` when the
 /// output does not vary.
-fn estimate(
-    fa: &[f64],
-    fb: &[f64],
-    fab: &[Vec<f64>],
-    idx: &[usize],
-) -> Option<Estimate> {
+fn estimate(fa: &[f64], fb: &[f64], fab: &[Vec<f64>], idx: &[usize]) -> Option<Estimate> {
     let n = idx.len() as f64;
     let mean = idx.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * n);
     let var = idx

@@ -99,7 +99,9 @@ impl Target {
                         quarter: q.offset(-1),
                     }),
                     ">=" => Ok(Target::PaybackFrom { quarter: q }),
-                    ">" => Ok(Target::PaybackFrom { quarter: q.offset(1) }),
+                    ">" => Ok(Target::PaybackFrom {
+                        quarter: q.offset(1),
+                    }),
                     _ => Err(format!(
                         "`{s}`: payback takes <=, <, >= or > (a quarter is a boundary, not a value to hit)"
                     )),
@@ -438,11 +440,7 @@ pub fn solve(
         out.at_value = Some(scan[i]);
         out.residual = Some(0.0);
         out.evaluations = evaluations;
-        out.message = format!(
-            "{what} = {} meets `{}` exactly",
-            fmt_num(xs[i]),
-            out.target
-        );
+        out.message = format!("{what} = {} meets `{}` exactly", fmt_num(xs[i]), out.target);
         return Ok(out);
     }
     let bracket = (0..xs.len() - 1)

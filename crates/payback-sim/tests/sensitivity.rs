@@ -53,7 +53,10 @@ fn ishigami_indices_match_the_analytic_values() {
             let est = est.expect("the output varies");
             // Tolerance from the bootstrap: four standard errors (and the interval must be
             // informative: narrower than 0.1).
-            assert!(est.std_error > 0.0 && est.hi - est.lo < 0.1, "{what}{i}: {est:?}");
+            assert!(
+                est.std_error > 0.0 && est.hi - est.lo < 0.1,
+                "{what}{i}: {est:?}"
+            );
             assert!(
                 (est.estimate - truth).abs() <= 4.0 * est.std_error,
                 "{what}{} = {} vs {truth} (se {})",
@@ -134,8 +137,16 @@ fn bridge_steps_add_up_to_the_total_change() {
     let bear = builtin::get("bear").expect("bear").source();
     let steps = overlay_steps(&bear).expect("steps");
     assert!(steps.len() >= 8);
-    assert!(steps[0].description.starts_with("set compute.market_margin"));
-    assert!(steps.last().is_some_and(|s| s.description.starts_with("scale ")));
+    assert!(
+        steps[0]
+            .description
+            .starts_with("set compute.market_margin")
+    );
+    assert!(
+        steps
+            .last()
+            .is_some_and(|s| s.description.starts_with("scale "))
+    );
     let base = load(&main, &[]).expect("base").scenario;
     let cumulative: Vec<(String, usize, Scenario)> = (1..=steps.len())
         .map(|k| {
@@ -145,12 +156,18 @@ fn bridge_steps_add_up_to_the_total_change() {
             (steps[k - 1].description.clone(), steps[k - 1].line, sc)
         })
         .collect();
-    let full = load(&main, &[bear.clone()]).expect("bear").scenario;
+    let full = load(&main, std::slice::from_ref(&bear))
+        .expect("bear")
+        .scenario;
     assert_eq!(cumulative.last().map(|c| &c.2), Some(&full));
     let b = bridge(&base, &cumulative);
     let sum: f64 = b.steps.iter().map(|s| s.npv_change).sum();
     let scale = b.base.npv.abs().max(1.0);
-    assert!((sum - b.npv_change).abs() <= 1e-9 * scale, "{sum} vs {}", b.npv_change);
+    assert!(
+        (sum - b.npv_change).abs() <= 1e-9 * scale,
+        "{sum} vs {}",
+        b.npv_change
+    );
     assert_eq!(b.target, Figures::project(&full));
     assert!(b.npv_change < 0.0, "the bear case lowers NPV");
     let peak: f64 = b.steps.iter().map(|s| s.peak_funding_change).sum();
@@ -183,10 +200,20 @@ fn ensemble_runs_the_same_paths_as_simulate() {
     assert!(m.spearman_peak_funding.expect("varies") < 0.0);
     assert!(m.top.mean_npv > m.bottom.mean_npv);
     assert_eq!(m.top.paths, 60);
-    let one = ensemble(&plan, &Config { threads: Some(1), ..cfg }).expect("one thread");
+    let one = ensemble(
+        &plan,
+        &Config {
+            threads: Some(1),
+            ..cfg
+        },
+    )
+    .expect("one thread");
     assert_eq!(e, one);
     // Spearman with ties: average ranks.
-    assert_eq!(spearman(&[1.0, 2.0, 3.0], &[1.0, 1.0, 2.0]), Some(0.8660254037844387));
+    assert_eq!(
+        spearman(&[1.0, 2.0, 3.0], &[1.0, 1.0, 2.0]),
+        Some(0.8660254037844387)
+    );
     assert_eq!(spearman(&[1.0, 1.0], &[1.0, 2.0]), None);
 }
 
@@ -264,10 +291,7 @@ fn solve_payback_lands_exactly_on_the_boundary() {
 
 #[test]
 fn targets_parse() {
-    assert_eq!(
-        Target::parse("irr = 12%"),
-        Ok(Target::Irr { value: 0.12 })
-    );
+    assert_eq!(Target::parse("irr = 12%"), Ok(Target::Irr { value: 0.12 }));
     assert_eq!(
         Target::parse("payback < 2031Q1"),
         Ok(Target::PaybackBy {

@@ -360,12 +360,88 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
     if a.paths == 0 {
         return Err(CommandError::usage("--paths must be at least 1"));
     }
+    let settings = settings(&a.ai_share, &a.by)?;
+
+    // The scenarios: SCENARIO, then SCENARIO+overlay for each overlay.
+    let base = a
+        .scenario
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SCENARIO.to_string());
+    let overlays: Vec<String> = if a.overlays.is_empty() {
+        vec!["bull".into(), "bear".into()]
+    } else {
+        a.overlays.clone()
+    };
+    let mut specs = vec![Spec::from_args(Some(&base), &[])?];
+    for o in &overlays {
+        specs.push(Spec::from_args(Some(&base), std::slice::from_ref(o))?);
+    }
+    check_priors(&a.priors, specs.len())?;
+    // Labels: `base` and `base+{overlay name}`; the scenario's own name heads the scorecard.
+    let mut labels = Vec::new();
+    let mut projections = Vec::new();
+    let mut loads = Vec::new();
+    for spec in &specs {
+        let loaded = spec.load()?;
+        let mut label = "base".to_string();
+        for o in &loaded.overlay_names {
+            label.push('+');
+            label.push_str(o);
+        }
+        labels.push(label);
+        projections.push(payback_model::project(&loaded.scenario));
+        loads.push(loaded);
+    }
+    let scenarios: Vec<Scenario<'_>> = labels
+        .iter()
+        .zip(&loads)
+        .zip(&projections)
+        .map(|((label, loaded), projection)| Scenario {
+            label,
+            loaded,
+            projection,
+        })
+        .collect();
+    let scored = evaluate(
+        db,
+        &a.company,
+        &scenarios,
+        &a.priors,
+        settings,
+        Reprojection {
+            paths: a.paths,
+            seed: a.seed,
+            simulate: true,
+        },
+    )?;
+    let (card, company, scenario_name) = (&scored.scorecard, &scored.company, &scored.scenario);
+    let text = match a.format {
+        Format::Table => format!(
+            "Scenario: {scenario_name} (base), alternatives: {}\n{}",
+            overlays.join(", "),
+            report::scorecard(card, company)
+        ),
+        Format::Json => json(&serde_json::json!({
+            "company": company,
+            "scenario": scenario_name,
+            "scorecard": card,
+        }))?,
+    };
+    let write = |out: &mut dyn Write| out.write_all(text.as_bytes());
+    match &a.out {
+        Some(path) => output::to_file_atomically(path, write),
+        None => output::to_stdout(write),
+    }
+}
+
+/// The scoring settings from `--ai-share SIGNAL=SHARE` items and `--by QUARTER`.
+fn settings(ai_share: &[String], by: &str) -> Result<Settings, CommandError> {
     let mut settings = Settings {
-        payback_by: Quarter::parse(&a.by).map_err(|e| CommandError::usage(format!("--by: {e}")))?,
+        payback_by: Quarter::parse(by).map_err(|e| CommandError::usage(format!("--by: {e}")))?,
         ..Settings::default()
     };
     let mut shares = BTreeMap::new();
-    for item in &a.ai_share {
+    for item in ai_share {
         let (name, value) = item.split_once('=').ok_or_else(|| {
             CommandError::usage(format!(
                 "--ai-share `{item}`: expected SIGNAL=SHARE, e.g. rpo=0.4"
@@ -388,74 +464,90 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
         shares.insert(signal, share);
     }
     settings.ai_share = shares;
+    Ok(settings)
+}
 
-    // The scenarios: SCENARIO, then SCENARIO+overlay for each overlay.
-    let base = a
-        .scenario
-        .clone()
-        .unwrap_or_else(|| DEFAULT_SCENARIO.to_string());
-    let overlays: Vec<String> = if a.overlays.is_empty() {
-        vec!["bull".into(), "bear".into()]
-    } else {
-        a.overlays.clone()
-    };
-    let mut specs = vec![Spec::from_args(Some(&base), &[])?];
-    for o in &overlays {
-        specs.push(Spec::from_args(Some(&base), std::slice::from_ref(o))?);
-    }
-    if !a.priors.is_empty() && a.priors.len() != specs.len() {
+/// `--prior` weights: none, or one positive weight per scenario.
+fn check_priors(priors: &[f64], scenarios: usize) -> Result<(), CommandError> {
+    if !priors.is_empty() && priors.len() != scenarios {
         return Err(CommandError::usage(format!(
-            "{} --prior weights for {} scenarios (the base and one per overlay)",
-            a.priors.len(),
-            specs.len()
+            "{} --prior weights for {scenarios} scenarios (the base and one per overlay)",
+            priors.len(),
         )));
     }
-    if a.priors.iter().any(|p| !p.is_finite() || *p <= 0.0) {
+    if priors.iter().any(|p| !p.is_finite() || *p <= 0.0) {
         return Err(CommandError::usage(
             "--prior weights must be positive numbers",
         ));
     }
-    // Labels: `base` and `base+{overlay name}`; the scenario's own name heads the scorecard.
-    let mut labels = Vec::new();
-    let mut projections = Vec::new();
-    let mut loads = Vec::new();
-    let mut scenario_name = String::new();
-    for spec in &specs {
-        let loaded = spec.load()?;
-        if scenario_name.is_empty() {
-            scenario_name.clone_from(&loaded.scenario.scenario.name);
-        }
-        let mut label = "base".to_string();
-        for o in &loaded.overlay_names {
-            label.push('+');
-            label.push_str(o);
-        }
-        labels.push(label);
-        projections.push(payback_model::project(&loaded.scenario));
-        loads.push(loaded);
-    }
-    let inputs: Vec<ScenarioInput<'_>> = labels
+    Ok(())
+}
+
+/// One scenario to score: its label, its loaded inputs and its projection.
+pub struct Scenario<'a> {
+    /// Label in the scorecard (`base`, `base+bull`).
+    pub label: &'a str,
+    /// The loaded inputs (for the Monte Carlo of the re-projection).
+    pub loaded: &'a payback_input::Loaded,
+    /// Its deterministic projection (scored against the observations).
+    pub projection: &'a payback_model::Projection,
+}
+
+/// How the re-projection's payback distributions are made.
+#[derive(Debug, Clone, Copy)]
+pub struct Reprojection {
+    /// Monte Carlo paths per scenario (at least 1).
+    pub paths: u64,
+    /// Seed of the Monte Carlo streams.
+    pub seed: u64,
+    /// Simulate scenarios with `[uncertainty]`; `false`: every scenario counts with its
+    /// deterministic payback quarter.
+    pub simulate: bool,
+}
+
+/// The result of [`evaluate`].
+pub struct Evaluated {
+    /// The company as stored.
+    pub company: String,
+    /// The first scenario's `[scenario] name`.
+    pub scenario: String,
+    /// Scores, weights and the re-projection.
+    pub scorecard: score::Scorecard,
+    /// The stored rows scored.
+    pub rows: Vec<payback_evidence::store::Stored>,
+}
+
+/// Score `company`'s observations in `db` against `scenarios`: the one path of `evidence
+/// score` and `report --evidence-db`. Priors are checked here; the database must exist.
+fn evaluate(
+    db: &Path,
+    company: &str,
+    scenarios: &[Scenario<'_>],
+    priors: &[f64],
+    settings: Settings,
+    how: Reprojection,
+) -> Result<Evaluated, CommandError> {
+    check_priors(priors, scenarios.len())?;
+    let inputs: Vec<ScenarioInput<'_>> = scenarios
         .iter()
-        .zip(&projections)
         .enumerate()
-        .map(|(k, (label, projection))| ScenarioInput {
-            label,
-            prior: a.priors.get(k).copied().unwrap_or(1.0),
-            projection,
+        .map(|(k, s)| ScenarioInput {
+            label: s.label,
+            prior: priors.get(k).copied().unwrap_or(1.0),
+            projection: s.projection,
         })
         .collect();
 
     let store = open(db)?;
     let rows = store
         .observations(&Filter {
-            company: Some(a.company.clone()),
+            company: Some(company.to_string()),
             ..Filter::default()
         })
         .map_err(|e| CommandError::input(e.to_string()))?;
     if rows.is_empty() {
         return Err(CommandError::input(format!(
-            "no observations for company `{}` in `{}`",
-            a.company,
+            "no observations for company `{company}` in `{}`",
             db.display()
         ))
         .hint("add some with `payback evidence add FILE.csv` or `payback evidence import-sec FILE.json`")
@@ -465,8 +557,7 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
     companies.dedup();
     if companies.len() > 1 {
         return Err(CommandError::usage(format!(
-            "--company `{}` matches several companies: {}",
-            a.company,
+            "--company `{company}` matches several companies: {}",
             companies.join(", ")
         ))
         .hint("give the full name or the CIK"));
@@ -476,33 +567,91 @@ fn score_cmd(db: &Path, a: &ScoreArgs) -> Result<(), CommandError> {
     let mut card = score::score(&obs, &inputs, &settings);
     // Re-projection: each scenario's payback distribution (Monte Carlo over its uncertainty,
     // else its deterministic quarter), mixed by the prior and the posterior weights.
-    let mut dists = Vec::with_capacity(loads.len());
-    for ((loaded, projection), label) in loads.iter().zip(&projections).zip(&labels) {
-        dists.push(payback_distribution(
-            loaded, projection, label, a.paths, a.seed,
-        )?);
+    let mut dists = Vec::with_capacity(scenarios.len());
+    for s in scenarios {
+        dists.push(if how.simulate {
+            payback_distribution(s.loaded, s.projection, s.label, how.paths, how.seed)?
+        } else {
+            PaybackDistribution::deterministic(
+                s.projection.summary.payback_quarter,
+                Some("--no-simulation".into()),
+            )
+        });
     }
     card.reprojection = reproject::mixture(&card.scenarios, &dists, settings.payback_by);
     let company = rows
         .first()
-        .map_or(a.company.clone(), |r| r.obs.company.clone());
-    let text = match a.format {
-        Format::Table => format!(
-            "Scenario: {scenario_name} (base), alternatives: {}\n{}",
-            overlays.join(", "),
-            report::scorecard(&card, &company)
-        ),
-        Format::Json => json(&serde_json::json!({
-            "company": company,
-            "scenario": scenario_name,
-            "scorecard": card,
-        }))?,
+        .map_or_else(|| company.to_string(), |r| r.obs.company.clone());
+    let scenario = scenarios
+        .first()
+        .map(|s| s.loaded.scenario.scenario.name.clone())
+        .unwrap_or_default();
+    Ok(Evaluated {
+        company,
+        scenario,
+        scorecard: card,
+        rows,
+    })
+}
+
+/// The evidence options of `payback report`: those of `evidence score` that are not about the
+/// scenarios (the report's runs are the scenarios scored).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportArgs {
+    /// Add an Evidence section (and Evidence and Weights sheets): the observations in this
+    /// evidence database scored against the report's runs, as `payback evidence score`.
+    #[arg(long = "evidence-db", value_name = "PATH", requires = "company")]
+    pub evidence_db: Option<PathBuf>,
+    /// With --evidence-db: the company whose observations are scored (name, case-insensitive,
+    /// or CIK).
+    #[arg(long, value_name = "NAME", requires = "evidence_db")]
+    pub company: Option<String>,
+    /// With --evidence-db: AI share of a whole-company signal, e.g. `rpo=0.4`; repeat per
+    /// signal. Without one, a whole-company signal is compared as a growth rate.
+    #[arg(
+        long = "ai-share",
+        value_name = "SIGNAL=SHARE",
+        requires = "evidence_db"
+    )]
+    pub ai_share: Vec<String>,
+    /// With --evidence-db: prior weight of each run, in order; default equal.
+    #[arg(long = "prior", value_name = "WEIGHT", requires = "evidence_db")]
+    pub priors: Vec<f64>,
+    /// With --evidence-db: quarter for P(payback by) [default: 2030Q4].
+    #[arg(long, value_name = "QUARTER", requires = "evidence_db")]
+    pub by: Option<String>,
+}
+
+/// The report's Evidence section: `None` without `--evidence-db`. `scenarios` are the report's
+/// runs; the re-projection uses the report's `--paths` and `--seed` (and no Monte Carlo with
+/// `--no-simulation`).
+pub fn for_report(
+    args: &ReportArgs,
+    scenarios: &[Scenario<'_>],
+    how: Reprojection,
+) -> Result<Option<payback_report::evidence::Evidence>, CommandError> {
+    let Some(db) = &args.evidence_db else {
+        return Ok(None);
     };
-    let write = |out: &mut dyn Write| out.write_all(text.as_bytes());
-    match &a.out {
-        Some(path) => output::to_file_atomically(path, write),
-        None => output::to_stdout(write),
+    let Some(company) = &args.company else {
+        return Err(CommandError::usage("--evidence-db needs --company NAME"));
+    };
+    let settings = settings(&args.ai_share, args.by.as_deref().unwrap_or("2030Q4"))?;
+    check_priors(&args.priors, scenarios.len())?;
+    if !db.is_file() {
+        return Err(CommandError::usage(format!(
+            "--evidence-db `{}`: no such file",
+            db.display()
+        ))
+        .hint("create it with `payback evidence --db PATH add FILE.csv` or `import-sec`"));
     }
+    let e = evaluate(db, company, scenarios, &args.priors, settings, how)?;
+    Ok(Some(payback_report::evidence::Evidence {
+        company: e.company,
+        scenario: e.scenario,
+        scorecard: e.scorecard,
+        observations: e.rows,
+    }))
 }
 
 /// One scenario's payback-quarter distribution: `paths` Monte Carlo paths (seed `seed`, events

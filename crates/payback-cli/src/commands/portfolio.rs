@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use payback_input::SourceFile;
 use payback_input::builtin::BuiltinKind;
 use payback_model::finance::Payback;
-use payback_portfolio::{FileKind, Portfolio, PortfolioError};
+use payback_portfolio::{FileKind, Portfolio, PortfolioError, PortfolioFile};
 use payback_report::fmt;
 
 use crate::Context;
@@ -33,19 +33,37 @@ pub fn detect(scenario: Option<&str>) -> Option<(PathBuf, String)> {
 
 /// Run a portfolio and print it.
 pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), CommandError> {
-    if !args.overlays.is_empty() {
-        return Err(CommandError::usage(
-            "--overlay does not apply to a portfolio: overlays are listed per company in the file",
-        )
-        .hint("add `overlays = [\"...\"]` to the company's [[companies]] entry"));
-    }
+    no_overlays(&args.overlays)?;
     if args.format != Format::Table {
         return Err(CommandError::usage(
             "portfolios print as tables only; --format csv and json are not implemented yet",
         )
         .hint("run a company's scenario on its own for CSV or JSON"));
     }
-    let file = payback_portfolio::parse(text).map_err(|errors| {
+    let file = parse(path, text)?;
+    let portfolio = payback_portfolio::run(&file, &mut resolver(path)).map_err(load_error)?;
+    let width = ctx.width;
+    let write = |out: &mut dyn Write| render(out, &portfolio, width);
+    match &args.out {
+        Some(p) => output::to_file_atomically(p, write),
+        None => output::to_stdout(write),
+    }
+}
+
+/// `--overlay` given for a portfolio: a usage error, overlays are listed per company.
+pub(crate) fn no_overlays(overlays: &[String]) -> Result<(), CommandError> {
+    if overlays.is_empty() {
+        return Ok(());
+    }
+    Err(CommandError::usage(
+        "--overlay does not apply to a portfolio: overlays are listed per company in the file",
+    )
+    .hint("add `overlays = [\"...\"]` to the company's [[companies]] entry"))
+}
+
+/// Parse the portfolio file at `path`: the first problem is the message, the others hints.
+pub(crate) fn parse(path: &Path, text: &str) -> Result<PortfolioFile, CommandError> {
+    payback_portfolio::parse(text).map_err(|errors| {
         let mut e = CommandError::input(format!(
             "`{}` is not a valid portfolio file: {}",
             path.display(),
@@ -55,9 +73,14 @@ pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), Co
             e = e.hint(more.clone());
         }
         e
-    })?;
+    })
+}
+
+/// The resolver of the companies' scenarios and overlays: a path relative to the portfolio
+/// file at `path` when that file exists, else a built-in name (or a path as given).
+pub(crate) fn resolver(path: &Path) -> impl FnMut(&str, FileKind) -> Result<SourceFile, String> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut resolve = |name: &str, kind: FileKind| -> Result<SourceFile, String> {
+    move |name: &str, kind: FileKind| -> Result<SourceFile, String> {
         let relative = dir.join(name);
         let arg = if relative.is_file() {
             relative.to_string_lossy().into_owned()
@@ -69,8 +92,12 @@ pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), Co
             FileKind::Overlay => BuiltinKind::Overlay,
         };
         inputs::resolve(&arg, kind).map_err(message_of)
-    };
-    let portfolio = payback_portfolio::run(&file, &mut resolve).map_err(|e| match e {
+    }
+}
+
+/// A company's files that did not load (diagnostics rendered), or another portfolio error.
+pub(crate) fn load_error(e: PortfolioError) -> CommandError {
+    match e {
         PortfolioError::Load {
             company,
             files,
@@ -80,12 +107,6 @@ pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), Co
             diagnostics::render(&d, &files)
         )),
         other => CommandError::input(other.to_string()),
-    })?;
-    let width = ctx.width;
-    let write = |out: &mut dyn Write| render(out, &portfolio, width);
-    match &args.out {
-        Some(p) => output::to_file_atomically(p, write),
-        None => output::to_stdout(write),
     }
 }
 
@@ -102,7 +123,7 @@ fn message_of(e: CommandError) -> String {
 }
 
 /// A plain table: first column left-aligned, the others right-aligned.
-fn table(out: &mut dyn Write, title: &str, rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn table(out: &mut dyn Write, title: &str, rows: &[Vec<String>]) -> io::Result<()> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {

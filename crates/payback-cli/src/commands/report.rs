@@ -3,17 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use payback_input::{Loaded, ParamScalar, ParamValue, SourceFile};
+use payback_input::{ParamScalar, ParamValue};
+use payback_report::Run;
 use payback_report::assumptions::{Assumption, AssumptionValue};
 use payback_report::bundle::{self, Report};
 use payback_report::charts::uncertainty::{Tornado, TornadoRow, Uncertainty, swing_value};
-use payback_report::{Inputs, Run};
 use payback_sim::{Config, NoProgress, Plan, Sampling, sensitivity};
 
 use crate::Context;
+use crate::commands::evidence;
 use crate::error::CommandError;
-use crate::inputs::{DEFAULT_SCENARIO, Spec};
 use crate::output;
+use crate::runs::{self, Done};
 
 /// Write an HTML report, charts, an Excel workbook, CSV and JSON into a directory.
 ///
@@ -57,18 +58,10 @@ pub struct Args {
     /// Skip the Monte Carlo simulation even when the scenario defines uncertainty.
     #[arg(long)]
     pub no_simulation: bool,
-}
 
-struct Planned {
-    label: Option<String>,
-    spec: Spec,
-}
-
-struct Done {
-    label: String,
-    loaded: Loaded,
-    projection: payback_model::Projection,
-    warnings: Vec<String>,
+    /// Evidence: --evidence-db PATH --company NAME [--ai-share S=X]... [--prior W]... [--by Q].
+    #[command(flatten)]
+    pub evidence: evidence::ReportArgs,
 }
 
 /// Run the command.
@@ -82,37 +75,31 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
                 .hint("--out names a directory to write the report files into"),
         );
     }
-    let plans = plan(&args)?;
-    let mut done = Vec::with_capacity(plans.len());
-    for p in &plans {
-        // The first broken file says it all: the same file would fail every run.
-        let loaded = p.spec.load()?;
-        let projection = payback_model::project(&loaded.scenario);
-        let warnings = loaded.warnings.iter().map(ToString::to_string).collect();
-        done.push(Done {
-            label: p.label.clone().unwrap_or_else(|| label_for(&loaded)),
-            loaded,
-            projection,
-            warnings,
-        });
-    }
+    let plans = runs::plan(args.scenario.as_deref(), &args.overlays, &args.compare)?;
+    let done = runs::load(&plans)?;
+    // --evidence-db: the runs scored against the stored observations, as `evidence score`.
+    let scored: Vec<evidence::Scenario<'_>> = done
+        .iter()
+        .map(|d| evidence::Scenario {
+            label: &d.label,
+            loaded: &d.loaded,
+            projection: &d.projection,
+        })
+        .collect();
+    let how = evidence::Reprojection {
+        paths: args.paths,
+        seed: args.seed,
+        simulate: !args.no_simulation,
+    };
+    let evidence = evidence::for_report(&args.evidence, &scored, how)?;
     let uncertainty = match done.first() {
         Some(first) if !args.no_simulation && !first.loaded.uncertainty.params.is_empty() => {
             simulate(first, &args)?
         }
         _ => None,
     };
-    let inputs = manifest(&plans, &done);
-    let runs: Vec<Run<'_>> = done
-        .iter()
-        .map(|d| Run {
-            label: &d.label,
-            settings: &d.loaded.scenario.scenario,
-            overlays: &d.loaded.overlay_names,
-            projection: &d.projection,
-            input_warnings: &d.warnings,
-        })
-        .collect();
+    let inputs = runs::manifest(&plans, &done);
+    let runs: Vec<Run<'_>> = done.iter().map(Done::run).collect();
     let assumptions: Vec<Vec<Assumption>> = done
         .iter()
         .map(|d| d.loaded.params.iter().map(assumption).collect())
@@ -123,7 +110,7 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         inputs: &inputs,
         uncertainty: uncertainty.as_ref(),
     };
-    let files = bundle::render(&report).map_err(|e| CommandError::internal(e.to_string()))?;
+    let files = bundle::render_with_evidence(&report, evidence.as_ref()).map_err(|e| CommandError::internal(e.to_string()))?;
     write_all(&args.out, &files)?;
     println!(
         "wrote {} files to {}: report.html, workbook.xlsx, quarterly.csv, annual.csv, \
@@ -196,44 +183,6 @@ fn tornado(first: &Done) -> Result<Option<Tornado>, CommandError> {
     }))
 }
 
-fn plan(args: &Args) -> Result<Vec<Planned>, CommandError> {
-    if args.scenario.is_none() && args.overlays.is_empty() && args.compare.is_empty() {
-        let mut plans = vec![Planned {
-            label: Some("base".into()),
-            spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[])?,
-        }];
-        for overlay in ["bull", "bear"] {
-            plans.push(Planned {
-                label: Some(format!("base+{overlay}")),
-                spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[overlay.to_string()])?,
-            });
-        }
-        return Ok(plans);
-    }
-    let mut plans = vec![Planned {
-        label: None,
-        spec: Spec::from_args(args.scenario.as_deref(), &args.overlays)?,
-    }];
-    for c in &args.compare {
-        let mut overlays = args.overlays.clone();
-        overlays.push(c.clone());
-        plans.push(Planned {
-            label: None,
-            spec: Spec::from_args(args.scenario.as_deref(), &overlays)?,
-        });
-    }
-    Ok(plans)
-}
-
-/// `name+overlay+...`: the scenario's `[scenario] name` and the overlays' names.
-fn label_for(loaded: &Loaded) -> String {
-    std::iter::once(&loaded.scenario.scenario.name)
-        .chain(&loaded.overlay_names)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("+")
-}
-
 /// A loaded parameter as the report lists it.
 fn assumption(p: &ParamValue) -> Assumption {
     let prov = p.provenance.clone().unwrap_or_default();
@@ -257,29 +206,4 @@ fn assumption(p: &ParamValue) -> Assumption {
         },
         overlay: p.set_by_overlay.clone(),
     }
-}
-
-/// The manifest: every distinct input file in the order first used.
-fn manifest(plans: &[Planned], done: &[Done]) -> Inputs {
-    let mut files: Vec<&SourceFile> = Vec::new();
-    for p in plans {
-        for f in p.spec.files() {
-            if !files.iter().any(|g| g.name == f.name && g.text == f.text) {
-                files.push(f);
-            }
-        }
-    }
-    let mut overlays: Vec<String> = Vec::new();
-    for d in done {
-        for o in &d.loaded.overlay_names {
-            if !overlays.contains(o) {
-                overlays.push(o.clone());
-            }
-        }
-    }
-    let pairs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|f| (f.name.as_str(), f.text.as_str()))
-        .collect();
-    Inputs::new(&pairs, overlays)
 }

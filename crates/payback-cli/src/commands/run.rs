@@ -3,13 +3,12 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use payback_input::{Loaded, SourceFile};
-use payback_report::{Inputs, Run, json, text, tidy};
+use payback_report::{Run, json, text, tidy};
 
 use crate::Context;
 use crate::error::CommandError;
-use crate::inputs::{DEFAULT_SCENARIO, Spec};
 use crate::output;
+use crate::runs::{self, Done};
 
 /// Project a scenario quarter by quarter and report when the capex pays back.
 ///
@@ -54,59 +53,16 @@ pub enum Format {
     Json,
 }
 
-/// One run to make: its label (by default the names in the files) and its inputs.
-struct Planned {
-    label: Option<String>,
-    spec: Spec,
-}
-
-/// A finished run.
-struct Done {
-    label: String,
-    loaded: Loaded,
-    projection: payback_model::Projection,
-    warnings: Vec<String>,
-}
-
 /// Run the command.
 pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     // A file with a top-level [portfolio] table runs as a portfolio (commands/portfolio.rs).
     if let Some((path, text)) = super::portfolio::detect(args.scenario.as_deref()) {
         return super::portfolio::run(&args, &path, &text, ctx);
     }
-    let plans = plan(&args)?;
-    let mut done = Vec::with_capacity(plans.len());
-    let mut errors = Vec::new();
-    for p in &plans {
-        match p.spec.load() {
-            Ok(loaded) => {
-                let projection = payback_model::project(&loaded.scenario);
-                let warnings = loaded.warnings.iter().map(ToString::to_string).collect();
-                done.push(Done {
-                    label: p.label.clone().unwrap_or_else(|| label_for(&loaded)),
-                    loaded,
-                    projection,
-                    warnings,
-                });
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    if let Some(first) = errors.into_iter().next() {
-        // The same broken base file would be reported once per run: the first says it all.
-        return Err(first);
-    }
-    let inputs = manifest(&plans, &done);
-    let runs: Vec<Run<'_>> = done
-        .iter()
-        .map(|d| Run {
-            label: &d.label,
-            settings: &d.loaded.scenario.scenario,
-            overlays: &d.loaded.overlay_names,
-            projection: &d.projection,
-            input_warnings: &d.warnings,
-        })
-        .collect();
+    let plans = runs::plan(args.scenario.as_deref(), &args.overlays, &[])?;
+    let done = runs::load(&plans)?;
+    let inputs = runs::manifest(&plans, &done);
+    let runs: Vec<Run<'_>> = done.iter().map(Done::run).collect();
     let width = ctx.width;
     let write = |out: &mut dyn Write| -> io::Result<()> {
         match args.format {
@@ -119,58 +75,4 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         Some(path) => output::to_file_atomically(path, write),
         None => output::to_stdout(write),
     }
-}
-
-fn plan(args: &Args) -> Result<Vec<Planned>, CommandError> {
-    if args.scenario.is_none() && args.overlays.is_empty() {
-        let mut plans = vec![Planned {
-            label: Some("base".into()),
-            spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[])?,
-        }];
-        for overlay in ["bull", "bear"] {
-            plans.push(Planned {
-                label: Some(format!("base+{overlay}")),
-                spec: Spec::from_args(Some(DEFAULT_SCENARIO), &[overlay.to_string()])?,
-            });
-        }
-        return Ok(plans);
-    }
-    Ok(vec![Planned {
-        label: None,
-        spec: Spec::from_args(args.scenario.as_deref(), &args.overlays)?,
-    }])
-}
-
-/// `name+overlay+...`: the scenario's `[scenario] name` and the overlays' names.
-fn label_for(loaded: &Loaded) -> String {
-    std::iter::once(&loaded.scenario.scenario.name)
-        .chain(&loaded.overlay_names)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("+")
-}
-
-/// The manifest: every distinct input file in the order first used.
-fn manifest(plans: &[Planned], done: &[Done]) -> Inputs {
-    let mut files: Vec<&SourceFile> = Vec::new();
-    for p in plans {
-        for f in p.spec.files() {
-            if !files.iter().any(|g| g.name == f.name && g.text == f.text) {
-                files.push(f);
-            }
-        }
-    }
-    let mut overlays: Vec<String> = Vec::new();
-    for d in done {
-        for o in &d.loaded.overlay_names {
-            if !overlays.contains(o) {
-                overlays.push(o.clone());
-            }
-        }
-    }
-    let pairs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|f| (f.name.as_str(), f.text.as_str()))
-        .collect();
-    Inputs::new(&pairs, overlays)
 }

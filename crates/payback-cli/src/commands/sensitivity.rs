@@ -270,9 +270,7 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
             })?;
             cumulative.push((st.description.clone(), st.line, l.scenario));
         }
-        let b = with_threads(args.threads, || {
-            payback_sim::bridge::bridge(s, &cumulative)
-        })?;
+        let b = with_threads(args.threads, || payback_sim::bridge::bridge(s, &cumulative))?;
         let from = std::iter::once(spec.main.name.as_str())
             .chain(spec.overlays.iter().map(|o| o.name.as_str()))
             .collect::<Vec<_>>()

@@ -2,21 +2,16 @@
 
 use std::io::{IsTerminal as _, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use std::path::Path;
-
-use payback_input::SourceFile;
-use payback_input::builtin::BuiltinKind;
 use payback_portfolio::sim::{PortfolioSimReport, portfolio_uncertainty};
-use payback_portfolio::{FileKind, PortfolioError};
 use payback_report::fmt;
 use payback_sim::{Config, PERCENTILES, Plan, Sampling, SimSink};
 
 use crate::Context;
-use crate::diagnostics;
+use crate::commands::portfolio::{self, table};
 use crate::error::CommandError;
-use crate::inputs::{self, Spec};
+use crate::inputs::Spec;
 use crate::output;
 
 /// Draw the scenario's uncertain parameters many times and report how likely payback is.
@@ -132,8 +127,8 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         return Err(CommandError::usage("--threads must be at least 1"));
     }
     // A file with a top-level [portfolio] table is simulated as a portfolio, as `run` does.
-    if let Some((path, text)) = super::portfolio::detect(args.scenario.as_deref()) {
-        return portfolio(&args, &path, &text);
+    if let Some((path, text)) = portfolio::detect(args.scenario.as_deref()) {
+        return simulate_portfolio(&args, &path, &text);
     }
     let spec = Spec::from_args(args.scenario.as_deref(), &args.overlays)?;
     let loaded = spec.load()?;
@@ -176,71 +171,20 @@ fn config(args: &Args) -> Config {
     }
 }
 
-/// The text of a resolver error, hints appended.
-fn message_of(e: CommandError) -> String {
-    let mut s = match e.message {
-        crate::error::Message::Line(s) | crate::error::Message::Rendered(s) => s,
-    };
-    for h in e.hints {
-        s.push_str("; ");
-        s.push_str(&h);
-    }
-    s
-}
-
 /// `payback simulate portfolio.toml`: every company and the industry, shared drivers and
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
-fn portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
-    if !args.overlays.is_empty() {
-        return Err(CommandError::usage(
-            "--overlay does not apply to a portfolio: overlays are listed per company in the file",
-        )
-        .hint("add `overlays = [\"...\"]` to the company's [[companies]] entry"));
-    }
-    let file = payback_portfolio::parse(text).map_err(|errors| {
-        let mut e = CommandError::input(format!(
-            "`{}` is not a valid portfolio file: {}",
-            path.display(),
-            errors.first().map_or("", String::as_str)
-        ));
-        for more in errors.iter().skip(1) {
-            e = e.hint(more.clone());
-        }
-        e
-    })?;
+fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
+    portfolio::no_overlays(&args.overlays)?;
+    let file = portfolio::parse(path, text)?;
     let shown = path.display().to_string();
     let pu = portfolio_uncertainty(&shown, text)
         .map_err(|m| CommandError::input(format!("`{shown}`: {m}")))?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut resolve = |name: &str, kind: FileKind| -> Result<SourceFile, String> {
-        let relative = dir.join(name);
-        let arg = if relative.is_file() {
-            relative.to_string_lossy().into_owned()
-        } else {
-            name.to_string()
-        };
-        let kind = match kind {
-            FileKind::Scenario => BuiltinKind::Scenario,
-            FileKind::Overlay => BuiltinKind::Overlay,
-        };
-        inputs::resolve(&arg, kind).map_err(message_of)
-    };
     let companies = payback_portfolio::sim::load_companies(
         &file,
         pu.as_ref().map(|u| &u.overlay),
-        &mut resolve,
+        &mut portfolio::resolver(path),
     )
-    .map_err(|e| match e {
-        PortfolioError::Load {
-            company,
-            files,
-            diagnostics: d,
-        } => CommandError::rendered(format!(
-            "company `{company}`:\n{}",
-            diagnostics::render(&d, &files)
-        )),
-        other => CommandError::input(other.to_string()),
-    })?;
+    .map_err(portfolio::load_error)?;
     let paths = pu.map(|u| u.paths).unwrap_or_default();
     let plan = payback_portfolio::sim::PortfolioPlan::new(&companies, &paths, !args.no_events)
         .map_err(|e| CommandError::input(e.to_string()))?;
@@ -268,43 +212,6 @@ fn portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
         Some(p) => output::to_file_atomically(p, write),
         None => output::to_stdout(write),
     }
-}
-
-/// A plain table: first column left-aligned, the others right-aligned.
-fn table(out: &mut dyn Write, title: &str, rows: &[Vec<String>]) -> std::io::Result<()> {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    writeln!(out, "{title}")?;
-    for (i, r) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            if c == 0 {
-                line.push(' ');
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("   ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-        if i == 0 {
-            let total: usize =
-                widths.iter().sum::<usize>() + 1 + 3 * widths.len().saturating_sub(1);
-            writeln!(out, "{}", "─".repeat(total))?;
-        }
-    }
-    writeln!(out)
 }
 
 fn pname(p: f64) -> String {

@@ -179,7 +179,11 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
                 line("life", l, "years"),
                 line("margin on revenue", m, "ratio"),
                 line("target ROIC", r, "ratio"),
-                line("depreciation a year (capital / life)", check.depreciation, "USD"),
+                line(
+                    "depreciation a year (capital / life)",
+                    check.depreciation,
+                    "USD",
+                ),
                 line(
                     "revenue to cover depreciation (D / margin)",
                     check.revenue_to_cover_depreciation,
@@ -199,8 +203,10 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         });
     }
     let (Some(path), Some(target)) = (&args.vary, &args.target) else {
-        return Err(CommandError::usage("--vary PATH and --target T go together")
-            .hint("e.g. payback solve --vary compute.market_margin --target 'npv = 0'"));
+        return Err(
+            CommandError::usage("--vary PATH and --target T go together")
+                .hint("e.g. payback solve --vary compute.market_margin --target 'npv = 0'"),
+        );
     };
     let target = Target::parse(target).map_err(CommandError::usage)?;
     let v = Vary::new(s, path, args.scale).map_err(|e| match e {
@@ -208,8 +214,10 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
             .hint("`payback explain PATH` shows a parameter; docs/scenario.md lists the paths"),
         _ => CommandError::usage(e.to_string()),
     })?;
-    let sol = with_threads(args.threads, || solve::solve(s, &v, &target, args.lo, args.hi))?
-        .map_err(|e| CommandError::usage(e.to_string()))?;
+    let sol = with_threads(args.threads, || {
+        solve::solve(s, &v, &target, args.lo, args.hi)
+    })?
+    .map_err(|e| CommandError::usage(e.to_string()))?;
     let failed = sol.status == Status::NotMet;
     let message = sol.message.clone();
     emit(&args, "solve", move |out, f| match f {

@@ -103,3 +103,70 @@ pub fn assumptions(done: &[Done]) -> Vec<Vec<payback_report::assumptions::Assump
         .map(|d| d.loaded.params.iter().map(assumption).collect())
         .collect()
 }
+
+/// Observations with web sources (and one that is not a URL) for the Evidence section: the
+/// AI run-rate and utilization are compared with every run.
+pub const EVIDENCE_CSV: &str = "\
+company,signal,value,unit,start,end,period,kind,source,recorded,scope,note
+Web Cloud,ai_run_rate,37e9,USD/year,,2026-03-31,,reported,https://investor.example.com/q1-2026?x=1&y=2,2026-04-29,ai,
+Web Cloud,utilization,0.85,ratio,,2026-03-31,,estimate,https://research.example.org/channel-check,2026-04-15,ai,
+Web Cloud,rpo,180e9,USD,,2025-12-31,,reported,10-K 2025 <p. 41>,2026-02-05,company,total \"RPO\"
+Web Cloud,lab_cash_burn,9e9,USD,,,2026H1,estimate,http://news.example.net/labs,2026-07-10,company,context only
+";
+
+/// `company`'s observations from `observations` (stored in a fresh in-memory database, as
+/// `payback evidence add` / `import-sec` do) scored against `done`, as `payback report
+/// --evidence-db` does (deterministic re-projection).
+pub fn evidence(
+    done: &[Done],
+    observations: &[payback_evidence::Observation],
+    company: &str,
+    settings: payback_evidence::score::Settings,
+) -> payback_report::evidence::Evidence {
+    use payback_evidence::reproject::{PaybackDistribution, mixture};
+    use payback_evidence::score::{ScenarioInput, score};
+    use payback_evidence::store::{Filter, Store};
+    let mut store = Store::in_memory().unwrap();
+    store
+        .import("csv", "test", "2026-08-01", observations)
+        .unwrap();
+    let rows = store
+        .observations(&Filter {
+            company: Some(company.to_string()),
+            ..Filter::default()
+        })
+        .unwrap();
+    let inputs: Vec<ScenarioInput<'_>> = done
+        .iter()
+        .map(|d| ScenarioInput {
+            label: &d.label,
+            prior: 1.0,
+            projection: &d.projection,
+        })
+        .collect();
+    let obs: Vec<(i64, &payback_evidence::Observation)> =
+        rows.iter().map(|r| (r.id, &r.obs)).collect();
+    let mut card = score(&obs, &inputs, &settings);
+    let dists: Vec<PaybackDistribution> = done
+        .iter()
+        .map(|d| PaybackDistribution::deterministic(d.projection.summary.payback_quarter, None))
+        .collect();
+    card.reprojection = mixture(&card.scenarios, &dists, settings.payback_by);
+    payback_report::evidence::Evidence {
+        company: rows[0].obs.company.clone(),
+        scenario: done[0].loaded.scenario.scenario.name.clone(),
+        scorecard: card,
+        observations: rows,
+    }
+}
+
+/// The Snowflake companyfacts fixture of payback-evidence, normalised.
+pub fn snowflake() -> Vec<payback_evidence::Observation> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../payback-evidence/tests/data/companyfacts-CIK0001640147-snowflake.json");
+    let file = std::fs::File::open(&path).unwrap();
+    let facts = payback_evidence::sec::read("snowflake.json", std::io::BufReader::new(file)).unwrap();
+    payback_evidence::sec::normalise("snowflake.json", &facts, "Snowflake Inc.")
+        .unwrap()
+        .observations
+}
