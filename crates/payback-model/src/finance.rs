@@ -77,6 +77,9 @@ const NEWTON_MAX_ITER: usize = 100;
 /// Maximum Brent iterations (bisection alone needs < 80 for any bracket used here).
 const BRENT_MAX_ITER: usize = 300;
 
+/// Bracket width at which the IRR search's Brent stops: `2 eps |r| + 5e-15` (see [`brent`]).
+const ROOT_XTOL: f64 = 1e-14;
+
 /// Relative NPV residual under which a Newton result is accepted as a root.
 const NEWTON_RESIDUAL: f64 = 1e-9;
 
@@ -339,17 +342,27 @@ pub fn xnpv(rate: f64, values: &[f64], dates: &[NaiveDate]) -> Result<f64, Finan
 // Root finding
 // ---------------------------------------------------------------------------------------
 
-/// Bracket half-width at which Brent stops (absolute part 5e-15, relative part 2 ulp).
-fn root_tol(b: f64) -> f64 {
-    2.0 * f64::EPSILON * b.abs() + 5e-15
-}
-
-/// Brent's method (Brent 1973, as in Numerical Recipes `zbrent`) on a bracket `[a, b]`
-/// with `fa`, `fb` non-zero and of opposite signs. Always returns a point of the bracket.
-fn brent(f: &dyn Fn(f64) -> f64, a0: f64, b0: f64, fa0: f64, fb0: f64) -> f64 {
-    let (mut a, mut b, mut fa, mut fb) = (a0, b0, fa0, fb0);
-    let (mut c, mut fc) = (b, fb);
-    let (mut d, mut e) = (b - a, b - a);
+/// Brent's method on `[a, b]` with `f(a) = fa`, `f(b) = fb` of opposite signs; a missing value
+/// inside is treated as a bisection step. Stops at `xtol` or after 300 evaluations.
+/// (Brent 1973, as in Numerical Recipes `zbrent`.) Shared by the IRR search and `payback solve`.
+pub fn brent(
+    f: &mut dyn FnMut(f64) -> Option<f64>,
+    a: f64,
+    b: f64,
+    fa: f64,
+    fb: f64,
+    xtol: f64,
+) -> f64 {
+    let (mut a, mut b, mut fa, mut fb) = (a, b, fa, fb);
+    if fa == 0.0 {
+        return a;
+    }
+    if fb == 0.0 {
+        return b;
+    }
+    let (mut c, mut fc) = (a, fa);
+    let mut d = b - a;
+    let mut e = d;
     for _ in 0..BRENT_MAX_ITER {
         if (fb > 0.0) == (fc > 0.0) {
             c = a;
@@ -365,48 +378,57 @@ fn brent(f: &dyn Fn(f64) -> f64, a0: f64, b0: f64, fa0: f64, fb0: f64) -> f64 {
             fb = fc;
             fc = fa;
         }
-        let tol = root_tol(b);
-        let xm = 0.5 * (c - b);
-        if xm.abs() <= tol || fb == 0.0 {
+        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
+        let m = 0.5 * (c - b);
+        if m.abs() <= tol || fb == 0.0 {
             return b;
         }
         if e.abs() >= tol && fa.abs() > fb.abs() {
-            // Inverse quadratic interpolation or secant.
             let s = fb / fa;
             let (mut p, mut q);
             if a == c {
-                p = 2.0 * xm * s;
+                p = 2.0 * m * s;
                 q = 1.0 - s;
             } else {
                 let qq = fa / fc;
                 let r = fb / fc;
-                p = s * (2.0 * xm * qq * (qq - r) - (b - a) * (r - 1.0));
+                p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
                 q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
             }
             if p > 0.0 {
                 q = -q;
+            } else {
+                p = -p;
             }
-            p = p.abs();
-            let min1 = 3.0 * xm * q - (tol * q).abs();
-            let min2 = (e * q).abs();
-            if 2.0 * p < min1.min(min2) {
+            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
                 e = d;
                 d = p / q;
             } else {
-                d = xm;
-                e = d;
+                d = m;
+                e = m;
             }
         } else {
-            d = xm;
-            e = d;
+            d = m;
+            e = m;
         }
         a = b;
         fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(xm) };
-        fb = f(b);
-        if !fb.is_finite() {
-            // Cannot happen with the scaled evaluators; bail out with the bracket midpoint.
-            return 0.5 * (a + c);
+        b += if d.abs() > tol {
+            d
+        } else if m > 0.0 {
+            tol
+        } else {
+            -tol
+        };
+        match f(b) {
+            Some(v) => fb = v,
+            None => {
+                // No value here (no IRR): fall back to the midpoint of the bracket.
+                b = a + m;
+                fb = f(b).unwrap_or(fa);
+                d = m;
+                e = m;
+            }
         }
     }
     b
@@ -440,7 +462,7 @@ fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
             && fp != 0.0
             && (fp > 0.0) != (fr > 0.0)
         {
-            roots.push(brent(f, rp, r, fp, fr));
+            roots.push(brent(&mut |x| Some(f(x)), rp, r, fp, fr, ROOT_XTOL));
         }
         prev = Some((r, fr));
     }
@@ -508,7 +530,7 @@ pub fn irr_periodic(values: &[f64], lo: f64, hi: f64) -> IrrResult {
         } else if fhi == 0.0 {
             vec![hi]
         } else if (flo > 0.0) != (fhi > 0.0) {
-            vec![brent(&f, lo, hi, flo, fhi)]
+            vec![brent(&mut |x| Some(f(x)), lo, hi, flo, fhi, ROOT_XTOL)]
         } else {
             Vec::new()
         };
@@ -854,7 +876,7 @@ mod tests {
     #[test]
     fn brent_finds_sqrt2() {
         let f = |x: f64| x * x - 2.0;
-        let r = brent(&f, 1.0, 2.0, -1.0, 2.0);
+        let r = brent(&mut |x| Some(f(x)), 1.0, 2.0, -1.0, 2.0, ROOT_XTOL);
         assert!((r - std::f64::consts::SQRT_2).abs() < 1e-13);
     }
 

@@ -215,9 +215,9 @@ pub fn html_section(h: &mut String, e: &Evidence) {
     stages_table(h, card);
     movers_table(h, e);
     for st in &card.stages {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<h3 id=\"evidence-{}\">{} ({})</h3>\n",
+            "<h3 id=\"evidence-{}\">{} ({})</h3>",
             stage_key(st.stage),
             escape(st.title),
             escape(st.window)
@@ -332,9 +332,7 @@ fn movers_table(h: &mut String, e: &Evidence) {
     let card = &e.scorecard;
     h.push_str("<h3>Observations that moved the weights most</h3>\n");
     if card.movers.is_empty() {
-        h.push_str(
-            "<p class=\"note\">None: no observation is comparable under every run.</p>\n",
-        );
+        h.push_str("<p class=\"note\">None: no observation is comparable under every run.</p>\n");
         return;
     }
     h.push_str(
@@ -583,12 +581,7 @@ fn weights_sheet(ws: &mut Worksheet, e: &Evidence) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold();
     let note = Format::new().set_italic().set_font_color("#555555");
     let mut at = row.max(2) + 1;
-    ws.write_string_with_format(
-        at,
-        0,
-        format!("P(payback by {}), mixture", r.by),
-        &bold,
-    )?;
+    ws.write_string_with_format(at, 0, format!("P(payback by {}), mixture", r.by), &bold)?;
     ws.write_string_with_format(at, 1, "prior", &bold)?;
     ws.write_string_with_format(at, 2, "posterior", &bold)?;
     at += 1;

@@ -81,10 +81,14 @@ fn without_evidence_the_report_is_unchanged() {
     assert_eq!(plain, render(&done, None));
     let html = String::from_utf8(file(&plain, "report.html").to_vec()).unwrap();
     assert!(!html.contains("id=\"evidence\""));
-    let mut wb: Xlsx<_> =
+    let wb: Xlsx<_> =
         open_workbook_from_rs(std::io::Cursor::new(file(&plain, "workbook.xlsx").to_vec()))
             .unwrap();
-    assert!(!wb.sheet_names().iter().any(|n| n == EVIDENCE || n == WEIGHTS));
+    assert!(
+        !wb.sheet_names()
+            .iter()
+            .any(|n| n == EVIDENCE || n == WEIGHTS)
+    );
 }
 
 #[test]
@@ -92,7 +96,10 @@ fn the_evidence_sheet_reads_back_as_the_observations() {
     let done = common::default_three();
     let e = snowflake_evidence(&done);
     let card = &e.scorecard;
-    assert!(e.observations.len() > 100, "the Snowflake fixture stores ~200 rows");
+    assert!(
+        e.observations.len() > 100,
+        "the Snowflake fixture stores ~200 rows"
+    );
     assert!(
         card.observations.iter().filter(|o| o.in_likelihood).count() > 5,
         "some observations are compared with every run"
@@ -103,13 +110,16 @@ fn the_evidence_sheet_reads_back_as_the_observations() {
     let names = wb.sheet_names();
     assert_eq!(&names[names.len() - 2..], [EVIDENCE, WEIGHTS]);
     let ws = wb.worksheet_range(EVIDENCE).unwrap();
-    let headers: BTreeMap<String, usize> = (0..ws.width())
-        .map(|c| (text(ws.get((0, c))), c))
-        .collect();
+    let headers: BTreeMap<String, usize> =
+        (0..ws.width()).map(|c| (text(ws.get((0, c))), c)).collect();
     for (c, h) in EVIDENCE_COLUMNS.iter().enumerate() {
         assert_eq!(headers.get(*h), Some(&c), "column {h}");
     }
-    assert_eq!(ws.height() - 1, e.observations.len(), "one row per observation");
+    assert_eq!(
+        ws.height() - 1,
+        e.observations.len(),
+        "one row per observation"
+    );
     let at = |row: usize, h: &str| ws.get((row, headers[h]));
     let mut seen = std::collections::BTreeSet::new();
     for row in 1..ws.height() {
@@ -135,7 +145,10 @@ fn the_evidence_sheet_reads_back_as_the_observations() {
         assert_eq!(text(at(row, "Source")), o.source);
         assert_eq!(text(at(row, "Recorded")), o.recorded.to_string());
         assert_eq!(text(at(row, "Derivation")), o.derivation.name());
-        assert_eq!(text(at(row, "Concept")), o.concept.clone().unwrap_or_default());
+        assert_eq!(
+            text(at(row, "Concept")),
+            o.concept.clone().unwrap_or_default()
+        );
         assert_eq!(text(at(row, "Form")), o.form.clone().unwrap_or_default());
         assert_eq!(num(at(row, "Revisions")), Some(f64::from(o.revisions)));
         assert_eq!(num(at(row, "Revises")), stored.revises.map(|r| r as f64));
@@ -223,7 +236,14 @@ fn the_html_section_holds_statuses_weights_and_observations() {
         }
     }
     // The run-rate moves the weights most; every observation is listed with its source.
-    assert_eq!(card.movers.first(), e.observations.iter().find(|o| o.obs.signal == Signal::AiRunRate).map(|o| o.id).as_ref());
+    assert_eq!(
+        card.movers.first(),
+        e.observations
+            .iter()
+            .find(|o| o.obs.signal == Signal::AiRunRate)
+            .map(|o| o.id)
+            .as_ref()
+    );
     for o in &e.observations {
         assert!(section.contains(&format!("<tr data-observation=\"{}\">", o.id)));
     }

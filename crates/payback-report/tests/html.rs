@@ -15,18 +15,29 @@ fn report_html(
     done: &[common::Done],
     uncertainty: Option<&Uncertainty>,
 ) -> (String, Vec<bundle::OutputFile>) {
+    report_html_with(done, uncertainty, None)
+}
+
+fn report_html_with(
+    done: &[common::Done],
+    uncertainty: Option<&Uncertainty>,
+    evidence: Option<&payback_report::evidence::Evidence>,
+) -> (String, Vec<bundle::OutputFile>) {
     let runs = common::runs(done);
     let assumptions = common::assumptions(done);
     let inputs = Inputs::new(
         &[("builtin:default", "x")],
         vec!["bull".into(), "bear".into()],
     );
-    let files = bundle::render(&Report {
-        runs: &runs,
-        assumptions: &assumptions,
-        inputs: &inputs,
-        uncertainty,
-    })
+    let files = bundle::render_with_evidence(
+        &Report {
+            runs: &runs,
+            assumptions: &assumptions,
+            inputs: &inputs,
+            uncertainty,
+        },
+        evidence,
+    )
     .unwrap();
     let html = String::from_utf8(files[0].bytes.clone()).unwrap();
     (html, files)
@@ -53,6 +64,29 @@ fn urls(s: &str) -> Vec<String> {
 fn static_check_no_script_and_only_source_links() {
     let done = common::default_three();
     let (html, _) = report_html(&done, None);
+    static_check(&html, &done, &[]);
+}
+
+/// The same check with an Evidence section: the observations' sources are the only other URLs.
+#[test]
+fn static_check_with_evidence() {
+    let done = common::default_three();
+    let obs = payback_evidence::csvfile::parse("web.csv", common::EVIDENCE_CSV).unwrap();
+    let e = common::evidence(&done, &obs, "Web Cloud", Default::default());
+    let (html, _) = report_html_with(&done, None, Some(&e));
+    assert!(html.contains("<section id=\"evidence\">"));
+    let sources: Vec<String> = obs.iter().map(|o| o.source.clone()).collect();
+    static_check(&html, &done, &sources);
+    // Each web source is a link.
+    for s in sources.iter().filter(|s| s.starts_with("http")) {
+        let href = format!("href=\"{}\"", s.replace('&', "&amp;"));
+        assert!(html.contains(&href), "no link {href}");
+    }
+}
+
+/// No script, no event handler, the CSP, and no URL but `evidence_sources` and the
+/// assumptions' sources.
+fn static_check(html: &str, done: &[common::Done], evidence_sources: &[String]) {
     let lower = html.to_lowercase();
     assert!(!lower.contains("<script"), "the report has a script");
     assert!(!lower.contains("javascript:"));
@@ -70,14 +104,15 @@ fn static_check_no_script_and_only_source_links() {
         .filter_map(|p| p.provenance.as_ref())
         .flat_map(|p| [p.source.clone(), p.note.clone()])
         .flatten()
+        .chain(evidence_sources.iter().cloned())
         .collect();
-    let found = urls(&html);
+    let found = urls(html);
     assert!(!found.is_empty(), "the default scenario cites web sources");
     for u in &found {
         let u = u.replace("&amp;", "&");
         assert!(
             allowed.iter().any(|a| a.contains(&u)),
-            "URL {u} is not an assumption's source"
+            "URL {u} is not an assumption's or an observation's source"
         );
     }
     // External resources would be src= or href= other than the source links.

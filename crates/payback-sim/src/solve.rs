@@ -505,7 +505,7 @@ pub fn solve(
             n += 1;
             target.residual(&v.figures(s, x))
         };
-        let root = brent(
+        let root = payback_model::finance::brent(
             &mut eval,
             xs[i],
             xs[i + 1],
@@ -533,97 +533,6 @@ pub fn solve(
         }
     );
     Ok(out)
-}
-
-/// Brent's method on `[a, b]` with `f(a) = fa`, `f(b) = fb` of opposite signs; a missing value
-/// inside is treated as a bisection step. Stops at `xtol` or after 200 evaluations.
-pub fn brent(
-    f: &mut dyn FnMut(f64) -> Option<f64>,
-    a: f64,
-    b: f64,
-    fa: f64,
-    fb: f64,
-    xtol: f64,
-) -> f64 {
-    let (mut a, mut b, mut fa, mut fb) = (a, b, fa, fb);
-    if fa == 0.0 {
-        return a;
-    }
-    if fb == 0.0 {
-        return b;
-    }
-    let (mut c, mut fc) = (a, fa);
-    let mut d = b - a;
-    let mut e = d;
-    for _ in 0..200 {
-        if (fb > 0.0) == (fc > 0.0) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
-        }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
-        }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
-        let m = 0.5 * (c - b);
-        if m.abs() <= tol || fb == 0.0 {
-            return b;
-        }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
-            let s = fb / fa;
-            let (mut p, mut q);
-            if a == c {
-                p = 2.0 * m * s;
-                q = 1.0 - s;
-            } else {
-                let qq = fa / fc;
-                let r = fb / fc;
-                p = s * (2.0 * m * qq * (qq - r) - (b - a) * (r - 1.0));
-                q = (qq - 1.0) * (r - 1.0) * (s - 1.0);
-            }
-            if p > 0.0 {
-                q = -q;
-            } else {
-                p = -p;
-            }
-            if 2.0 * p < (3.0 * m * q - (tol * q).abs()).min((e * q).abs()) {
-                e = d;
-                d = p / q;
-            } else {
-                d = m;
-                e = m;
-            }
-        } else {
-            d = m;
-            e = m;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol {
-            d
-        } else if m > 0.0 {
-            tol
-        } else {
-            -tol
-        };
-        match f(b) {
-            Some(v) => fb = v,
-            None => {
-                // No value here (no IRR): fall back to the midpoint of the bracket.
-                b = a + m;
-                fb = f(b).unwrap_or(fa);
-                d = m;
-                e = m;
-            }
-        }
-    }
-    b
 }
 
 fn fmt_num(x: f64) -> String {

@@ -639,11 +639,10 @@ pub fn for_report(
     let settings = settings(&args.ai_share, args.by.as_deref().unwrap_or("2030Q4"))?;
     check_priors(&args.priors, scenarios.len())?;
     if !db.is_file() {
-        return Err(CommandError::usage(format!(
-            "--evidence-db `{}`: no such file",
-            db.display()
-        ))
-        .hint("create it with `payback evidence --db PATH add FILE.csv` or `import-sec`"));
+        return Err(
+            CommandError::usage(format!("--evidence-db `{}`: no such file", db.display()))
+                .hint("create it with `payback evidence --db PATH add FILE.csv` or `import-sec`"),
+        );
     }
     let e = evaluate(db, company, scenarios, &args.priors, settings, how)?;
     Ok(Some(payback_report::evidence::Evidence {

@@ -110,7 +110,8 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         inputs: &inputs,
         uncertainty: uncertainty.as_ref(),
     };
-    let files = bundle::render_with_evidence(&report, evidence.as_ref()).map_err(|e| CommandError::internal(e.to_string()))?;
+    let files = bundle::render_with_evidence(&report, evidence.as_ref())
+        .map_err(|e| CommandError::internal(e.to_string()))?;
     write_all(&args.out, &files)?;
     println!(
         "wrote {} files to {}: report.html, workbook.xlsx, quarterly.csv, annual.csv, \

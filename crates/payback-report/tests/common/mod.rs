@@ -165,7 +165,8 @@ pub fn snowflake() -> Vec<payback_evidence::Observation> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../payback-evidence/tests/data/companyfacts-CIK0001640147-snowflake.json");
     let file = std::fs::File::open(&path).unwrap();
-    let facts = payback_evidence::sec::read("snowflake.json", std::io::BufReader::new(file)).unwrap();
+    let facts =
+        payback_evidence::sec::read("snowflake.json", std::io::BufReader::new(file)).unwrap();
     payback_evidence::sec::normalise("snowflake.json", &facts, "Snowflake Inc.")
         .unwrap()
         .observations
