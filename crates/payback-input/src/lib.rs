@@ -246,13 +246,31 @@ fn floor_boundary(text: &str, i: usize) -> usize {
     i
 }
 
+thread_local! {
+    /// The text last asked about and its line starts: every parameter records its line, so a
+    /// scan per value made loading quadratic in file size. The cache compares the whole text
+    /// (a memcmp), not its address, which a later allocation could reuse.
+    static LINE_STARTS: std::cell::RefCell<(String, Vec<usize>)> =
+        const { std::cell::RefCell::new((String::new(), Vec::new())) };
+}
+
 /// 1-based line and column (in characters) of byte offset `at`.
 pub(crate) fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = floor_boundary(text, at);
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    let (line, start) = LINE_STARTS.with(|cell| {
+        let mut c = cell.borrow_mut();
+        if c.1.is_empty() || c.0 != text {
+            c.0.clear();
+            c.0.push_str(text);
+            c.1.clear();
+            c.1.push(0);
+            c.1.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        }
+        // Index of the last line start at or before `at`.
+        let k = c.1.partition_point(|&s| s <= at).saturating_sub(1);
+        (k + 1, c.1[k])
+    });
+    (line, text[start..at].chars().count() + 1)
 }
 
 fn finish(d: Diag, files: &[&SourceFile]) -> Diagnostic {
