@@ -8,8 +8,6 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use payback_model::period::Quarter;
-
 use crate::codes::Code;
 use crate::schema::{self, DefaultValue as Def, KeyDoc, KeyType};
 use crate::tree::{Kind, Node};
@@ -151,25 +149,11 @@ fn field_value(item: &Node, pat: &str, field: &str) -> Option<String> {
 }
 
 fn compare(a: &str, b: &str) -> Ordering {
-    if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
-        return x.partial_cmp(&y).unwrap_or(Ordering::Equal);
-    }
-    if let (Ok(x), Ok(y)) = (Quarter::parse(a), Quarter::parse(b)) {
-        return x.cmp(&y);
-    }
-    a.cmp(b)
+    payback_model::params::filter_compare(a, b)
 }
 
 fn keep(f: &Filter, v: &str) -> bool {
-    let o = compare(v, &f.value);
-    match f.op {
-        ">=" => o != Ordering::Less,
-        "<=" => o != Ordering::Greater,
-        ">" => o == Ordering::Greater,
-        "<" => o == Ordering::Less,
-        "==" => o == Ordering::Equal,
-        _ => o != Ordering::Equal,
-    }
+    payback_model::params::filter_keeps(f.op, compare(v, &f.value))
 }
 
 fn join(a: &str, b: &str) -> String {

@@ -449,7 +449,10 @@ fn parse_path(path: &str) -> Result<Vec<Seg>, ParamError> {
 
 /// Compare as numbers when both parse, as quarters when both parse, else as strings (the
 /// overlay rule).
-fn compare(a: &str, b: &str) -> Ordering {
+/// How a path filter (`[launch>=2027Q1]`) compares an item's value with the filter's: as
+/// numbers when both are numbers, as quarters when both are quarters, else as text. Shared
+/// with the overlay machinery so both select the same items.
+pub fn filter_compare(a: &str, b: &str) -> Ordering {
     if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
         return x.partial_cmp(&y).unwrap_or(Ordering::Equal);
     }
@@ -459,7 +462,8 @@ fn compare(a: &str, b: &str) -> Ordering {
     a.cmp(b)
 }
 
-fn keep(op: &str, o: Ordering) -> bool {
+/// Whether a comparison result satisfies a filter operator (`>=`, `<=`, `>`, `<`, `==`, `!=`).
+pub fn filter_keeps(op: &str, o: Ordering) -> bool {
     match op {
         ">=" => o != Ordering::Less,
         "<=" => o != Ordering::Greater,
@@ -691,7 +695,8 @@ fn resolve_array(
             }
             let items = (0..n)
                 .filter(|&i| {
-                    item_field(s, section, i, field).is_some_and(|v| keep(op, compare(&v, value)))
+                    item_field(s, section, i, field)
+                        .is_some_and(|v| filter_keeps(op, filter_compare(&v, value)))
                 })
                 .collect();
             (items, rest)

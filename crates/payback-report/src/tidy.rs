@@ -172,7 +172,8 @@ pub fn optional_series(
     ]
 }
 
-fn write_row(out: &mut dyn io::Write, fields: &[&str]) -> io::Result<()> {
+/// One RFC 4180 row, quoted only where needed, `\n`-terminated (shared with the wide CSVs).
+pub(crate) fn write_row(out: &mut dyn io::Write, fields: &[&str]) -> io::Result<()> {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;

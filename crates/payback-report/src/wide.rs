@@ -115,19 +115,8 @@ pub fn annual(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
 
 /// One RFC 4180 row, quoted only where needed, `\n`-terminated.
 fn write_row(out: &mut dyn io::Write, fields: &[String]) -> io::Result<()> {
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        if f.contains([',', '"', '\n', '\r']) {
-            out.write_all(b"\"")?;
-            out.write_all(f.replace('"', "\"\"").as_bytes())?;
-            out.write_all(b"\"")?;
-        } else {
-            out.write_all(f.as_bytes())?;
-        }
-    }
-    out.write_all(b"\n")
+    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+    crate::tidy::write_row(out, &refs)
 }
 
 #[cfg(test)]
