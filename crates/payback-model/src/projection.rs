@@ -1,6 +1,6 @@
 //! What a projection produces: quarterly series, the vintage table and the summary.
 //!
-//! Every quarterly series is declared once in [`quarterly_series!`] with its name, unit and
+//! Every quarterly series is declared once in `quarterly_series!` with its name, unit and
 //! meaning, so that CSV, JSON, spreadsheets and `payback explain` all list the same columns in
 //! the same order. A series that can be undefined (a margin without revenue) is an
 //! `Option<f64>` per quarter, never NaN.

@@ -1,6 +1,6 @@
 //! Portfolios of company scenarios: which pays back first, and does the industry as a whole?
 //!
-//! A portfolio file ([`file`]) lists company scenarios with their overlays, the frontier labs
+//! A portfolio file ([`mod@file`]) lists company scenarios with their overlays, the frontier labs
 //! whose commitments are summed, and the inputs of the top-down cross-checks. [`run`] loads and
 //! projects every company (the caller supplies the files: this crate reads nothing itself),
 //! then builds the industry [`Aggregate`]:

@@ -9,7 +9,7 @@
 //! bit-identical whatever the thread count. LHS and Iman–Conover act within a block.
 //!
 //! Main items: [`Plan`] (what varies), [`Config`], [`simulate`], [`Summary`] and
-//! [`Summary::report`] ([`SimReport`], what front ends render), [`SimSink`] (progress).
+//! [`SimResult::report`] ([`SimReport`], what front ends render), [`SimSink`] (progress).
 //! Parameter paths and distributions themselves are in [`payback_model::params`].
 
 use std::ops::ControlFlow;

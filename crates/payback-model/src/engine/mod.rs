@@ -10,7 +10,7 @@
 //! 6. revenue, power, opex, tax and cash; then retirements (salvage, impairment).
 //!
 //! Quarters before `scenario.start` build the opening state; their cash is sunk. The summary
-//! (paybacks, NPV, IRR, terminal value, vintages) is computed in [`summary`]. Every formula is
+//! (paybacks, NPV, IRR, terminal value, vintages) is computed in the `summary` module. Every formula is
 //! written out in `docs/model/`.
 
 pub mod contracts;
