@@ -35,6 +35,11 @@ macro_rules! quarterly_series {
                 Quarterly { $( $name: vec![0.0; n], )* }
             }
 
+            /// Make every series `n` zeros, keeping the allocations (repeated projections).
+            pub fn reset(&mut self, n: usize) {
+                $( self.$name.clear(); self.$name.resize(n, 0.0); )*
+            }
+
             /// Drop the first `from` quarters of every series, in place (no allocation).
             pub fn trim_front(&mut self, from: usize) {
                 $( { let k = from.min(self.$name.len()); self.$name.drain(..k); } )*

@@ -14,7 +14,9 @@
 
 use std::ops::ControlFlow;
 
+use payback_model::engine::{Outcome, Workspace, project_outcome};
 use payback_model::finance::Payback;
+use payback_model::projection::Dated;
 use payback_model::{Projection, Quarter, Scenario};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -132,23 +134,55 @@ impl PathOutcome {
     /// The outcome of one projection.
     pub fn of(p: &Projection) -> PathOutcome {
         let s = &p.summary;
-        let payback = match s.payback {
-            Payback::Reached { period, .. } => Some(period),
+        let start = p.quarters.first().copied();
+        PathOutcome::new(
+            &s.payback,
+            s.npv,
+            s.irr.primary,
+            s.moic,
+            s.peak_funding,
+            s.economic_recovery,
+            start,
+        )
+    }
+
+    /// The outcome of a lean projection ([`payback_model::engine::project_outcome`]) of a
+    /// scenario starting in `start`: the same values as [`PathOutcome::of`] the full one.
+    pub fn of_outcome(o: &Outcome, start: Quarter) -> PathOutcome {
+        PathOutcome::new(
+            &o.payback,
+            o.npv,
+            o.irr,
+            o.moic,
+            o.peak_funding,
+            o.economic_recovery,
+            Some(start),
+        )
+    }
+
+    fn new(
+        payback: &Payback,
+        npv: f64,
+        irr: Option<f64>,
+        moic: Option<f64>,
+        peak: Dated,
+        economic_recovery: f64,
+        start: Option<Quarter>,
+    ) -> PathOutcome {
+        let payback = match payback {
+            Payback::Reached { period, .. } => Some(*period),
             Payback::NeverNegative => Some(0),
             Payback::NotWithinHorizon { .. } => None,
         };
-        let start = p.quarters.first().copied();
-        let peak_q = start.map_or(0, |q0| {
-            q0.quarters_until(s.peak_funding.quarter).max(0) as usize
-        });
+        let peak_q = start.map_or(0, |q0| q0.quarters_until(peak.quarter).max(0) as usize);
         PathOutcome {
             payback,
-            npv: s.npv,
-            irr: s.irr.primary,
-            moic: s.moic,
-            peak_funding: s.peak_funding.value,
+            npv,
+            irr,
+            moic,
+            peak_funding: peak.value,
             peak_funding_quarter: peak_q,
-            economic_recovery: s.economic_recovery,
+            economic_recovery,
         }
     }
 
@@ -177,19 +211,16 @@ struct BlockOut {
 fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> BlockOut {
     let draws = plan.draw_block(cfg.seed, block, n, cfg.sampling);
     let mut s = plan.base.clone();
+    let mut ws = Workspace::default();
     let mut outcomes = Vec::with_capacity(n);
     let mut fan = Vec::with_capacity(n * FAN_SERIES.len() * nq);
     for i in 0..n {
         s.clone_from(&plan.base);
         plan.apply(&mut s, &draws, i);
-        let p = payback_model::project(&s);
-        outcomes.push(PathOutcome::of(&p));
-        for series in [
-            &p.q.fcf_cumulative,
-            &p.q.revenue,
-            &p.q.utilization,
-            &p.q.rpo,
-        ] {
+        let o = project_outcome(&s, &mut ws);
+        outcomes.push(PathOutcome::of_outcome(&o, s.scenario.start));
+        let q = ws.quarterly();
+        for series in [&q.fcf_cumulative, &q.revenue, &q.utilization, &q.rpo] {
             for t in 0..nq {
                 fan.push(series.get(t).copied().unwrap_or(0.0));
             }

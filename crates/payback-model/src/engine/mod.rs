@@ -32,11 +32,59 @@ use pricing::{abs_index, quarters_in};
 /// finite, documented results rather than panics.
 pub fn project(s: &Scenario) -> Projection {
     let ctx = Ctx::new(s);
-    let mut st = State::new(&ctx);
+    let mut st = State::new(&ctx, Quarterly::default());
     for i in 0..ctx.n {
         st.quarter(&ctx, i);
     }
     summary::finish(&ctx, st)
+}
+
+/// The headline figures of one projection: what a Monte Carlo path records. Each is
+/// bit-identical to the same figure of [`project`]'s summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Programme payback (`Summary::payback`).
+    pub payback: crate::finance::Payback,
+    /// NPV of FCF (`Summary::npv`).
+    pub npv: f64,
+    /// IRR without terminal value, the root nearest 0 (`Summary::irr.primary`).
+    pub irr: Option<f64>,
+    /// MOIC (`Summary::moic`).
+    pub moic: Option<f64>,
+    /// Peak funding need and its quarter (`Summary::peak_funding`).
+    pub peak_funding: crate::projection::Dated,
+    /// Economic recovery with equity (`Summary::economic_recovery`).
+    pub economic_recovery: f64,
+}
+
+/// Buffers kept between projections, so that a loop of [`project_outcome`] calls (a Monte
+/// Carlo block) does not allocate the quarterly series afresh for every path.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    q: Quarterly,
+}
+
+impl Workspace {
+    /// The quarterly series of the last [`project_outcome`] run, from the start to the
+    /// horizon (history sliced off), exactly as [`project`] would return them.
+    pub fn quarterly(&self) -> &Quarterly {
+        &self.q
+    }
+}
+
+/// Project `s` for its headline figures only (no vintages, runoff payback, MIRR or
+/// terminal-value IRR), reusing `ws`'s buffers; the quarterly series stay readable in
+/// [`Workspace::quarterly`] until the next call. Same bits as [`project`] for every figure it
+/// returns.
+pub fn project_outcome(s: &Scenario, ws: &mut Workspace) -> Outcome {
+    let ctx = Ctx::new(s);
+    let mut st = State::new(&ctx, std::mem::take(&mut ws.q));
+    for i in 0..ctx.n {
+        st.quarter(&ctx, i);
+    }
+    let out = summary::outcome(&ctx, &mut st);
+    ws.q = std::mem::take(&mut st.q);
+    out
 }
 
 /// Time grid and values fixed for the whole run.
@@ -344,7 +392,8 @@ pub(crate) struct State {
 }
 
 impl State {
-    fn new(ctx: &Ctx) -> State {
+    /// A fresh state; `q` is a set of series to reuse (any length: it is reset to zeros).
+    fn new(ctx: &Ctx, mut q: Quarterly) -> State {
         let s = ctx.s;
         let n = ctx.n;
         let first_year = ctx.quarter(0).year();
@@ -418,7 +467,10 @@ impl State {
         let opening_stakes = s.equity.iter().map(|e| e.opening_stake).collect();
         State {
             fleet,
-            q: Quarterly::zeros(n),
+            q: {
+                q.reset(n);
+                q
+            },
             opt: OptionalSeries {
                 inference_cost_per_mtok: vec![None; n],
                 inference_margin_per_mtok: vec![None; n],

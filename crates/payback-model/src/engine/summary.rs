@@ -19,40 +19,44 @@ use crate::{HOURS, Projection, Quarter};
 /// Longest runoff simulated after the horizon, in quarters (no economic life is longer).
 const RUNOFF_MAX_QUARTERS: usize = 200;
 
-pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
-    let s = ctx.s;
-    let from = ctx.i_start.min(ctx.n);
-    let quarters: Vec<Quarter> = (from..ctx.n).map(|i| ctx.quarter(i)).collect();
-    let h = quarters.len();
-    let mut st = st;
-    let mut q = std::mem::take(&mut st.q);
-    q.trim_front(from);
-    let mut opt = std::mem::take(&mut st.opt);
-    for v in [
-        &mut opt.inference_cost_per_mtok,
-        &mut opt.inference_margin_per_mtok,
-        &mut opt.gross_margin,
-        &mut opt.ebitda_margin,
-        &mut opt.interest_coverage,
-    ] {
-        v.drain(..from.min(v.len()));
-    }
-    let st = st;
+/// The figures every caller needs, full projection or lean Monte Carlo path, computed once
+/// here so the two cannot drift apart. `q` is already trimmed to the horizon, with
+/// `fcf_cumulative` and `fcf_discounted_cumulative` filled.
+struct Core {
+    runoff_flows: Vec<f64>,
+    nbv_end: f64,
+    terminal_value: f64,
+    payback: Payback,
+    npv: f64,
+    moic: Option<f64>,
+    capex_total: f64,
+    peak_funding: Dated,
+    economic_recovery: f64,
+}
 
-    let r = s.scenario.discount_rate;
-    let rq = quarterly_rate(r);
+/// Slice history off the series and accumulate FCF (plain and discounted).
+fn trim_and_accumulate(ctx: &Ctx, q: &mut crate::projection::Quarterly) {
+    let from = ctx.i_start.min(ctx.n);
+    q.trim_front(from);
+    let rq = quarterly_rate(ctx.s.scenario.discount_rate);
     let mut cum = 0.0;
     let mut dcum = 0.0;
     let mut df = 1.0;
-    for t in 0..h {
+    for t in 0..q.fcf.len() {
         df /= 1.0 + rq;
         cum += q.fcf[t];
         dcum += q.fcf[t] * df;
         q.fcf_cumulative[t] = cum;
         q.fcf_discounted_cumulative[t] = dcum;
     }
+}
 
-    let runoff_flows = runoff(ctx, &st, &q);
+fn core(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Core {
+    let s = ctx.s;
+    let h = q.fcf.len();
+    let from = ctx.i_start.min(ctx.n);
+    let rq = quarterly_rate(s.scenario.discount_rate);
+    let runoff_flows = runoff(ctx, st, q);
     let tv_runoff = discounted_sum(&runoff_flows, rq);
     // Shells on order at the horizon are carried at cost, like queued accelerators.
     let shells_on_order: f64 = st
@@ -67,14 +71,98 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     } else {
         0.0
     };
-    let book_recovery = match s.scenario.terminal {
-        Terminal::Book { recovery } => recovery,
-        _ => 1.0,
-    };
     let terminal_value = match s.scenario.terminal {
         Terminal::None => 0.0,
         Terminal::Book { recovery } => nbv_end * recovery,
         Terminal::Runoff => tv_runoff,
+    };
+    let (mut min_cum, mut min_at) = (0.0, 0);
+    for t in 0..h {
+        if q.fcf_cumulative[t] < min_cum {
+            min_cum = q.fcf_cumulative[t];
+            min_at = t;
+        }
+    }
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let capex_total = sum(&q.capex);
+    let mark_start = if from > 0 {
+        st.mark_before_start
+    } else {
+        s.equity
+            .iter()
+            .map(|e| e.opening_stake * valuation_at(&e.valuation, ctx.abs0 - 1))
+            .sum()
+    };
+    let mark_end = q.equity_mark.last().copied().unwrap_or(0.0);
+    Core {
+        runoff_flows,
+        nbv_end,
+        terminal_value,
+        payback: finance::payback(&q.fcf),
+        npv: npv_quarterly(s.scenario.discount_rate, &q.fcf),
+        moic: (capex_total > 0.0).then(|| (sum(&q.ocf) + terminal_value) / capex_total),
+        capex_total,
+        peak_funding: Dated {
+            value: -min_cum,
+            quarter: s.scenario.start.offset(min_at as i32),
+        },
+        economic_recovery: sum(&q.economic_fcf) + mark_end - mark_start,
+    }
+}
+
+/// The lean end of a run for Monte Carlo: the headline figures only, no vintages, runoff
+/// payback, MIRR or terminal-value IRR. Leaves `st.q` trimmed to the horizon. Every figure is
+/// bit-identical to the same field of the full [`finish`].
+pub(super) fn outcome(ctx: &Ctx, st: &mut State) -> super::Outcome {
+    trim_and_accumulate(ctx, &mut st.q);
+    let c = core(ctx, st, &st.q);
+    super::Outcome {
+        payback: c.payback,
+        npv: c.npv,
+        irr: finance::irr_quarterly_annualised(&st.q.fcf).primary,
+        moic: c.moic,
+        peak_funding: c.peak_funding,
+        economic_recovery: c.economic_recovery,
+    }
+}
+
+pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
+    let s = ctx.s;
+    let from = ctx.i_start.min(ctx.n);
+    let quarters: Vec<Quarter> = (from..ctx.n).map(|i| ctx.quarter(i)).collect();
+    let h = quarters.len();
+    let mut st = st;
+    let mut q = std::mem::take(&mut st.q);
+    trim_and_accumulate(ctx, &mut q);
+    let mut opt = std::mem::take(&mut st.opt);
+    for v in [
+        &mut opt.inference_cost_per_mtok,
+        &mut opt.inference_margin_per_mtok,
+        &mut opt.gross_margin,
+        &mut opt.ebitda_margin,
+        &mut opt.interest_coverage,
+    ] {
+        v.drain(..from.min(v.len()));
+    }
+    let st = st;
+
+    let r = s.scenario.discount_rate;
+    let rq = quarterly_rate(r);
+    let Core {
+        runoff_flows,
+        nbv_end,
+        terminal_value,
+        payback,
+        npv,
+        moic,
+        capex_total,
+        peak_funding,
+        economic_recovery,
+    } = core(ctx, &st, &q);
+    let cum = q.fcf_cumulative.last().copied().unwrap_or(0.0);
+    let book_recovery = match s.scenario.terminal {
+        Terminal::Book { recovery } => recovery,
+        _ => 1.0,
     };
     let shortfall = (-cum).max(0.0);
     let book_cover = BookCover {
@@ -82,7 +170,6 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         surplus: nbv_end * book_recovery - shortfall,
     };
 
-    let payback = finance::payback(&q.fcf);
     let mut with_runoff = q.fcf.clone();
     with_runoff.extend_from_slice(&runoff_flows);
     let payback_runoff = finance::payback(&with_runoff);
@@ -93,20 +180,14 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     let cash_flow_positive =
         finance::cash_flow_positive_from(&q.fcf).map(|k| s.scenario.start.offset(k as i32));
 
-    let npv = npv_quarterly(r, &q.fcf);
     let tv_pv = terminal_value / libm::pow(1.0 + rq, h as f64);
     let mut with_tv = q.fcf.clone();
     if let Some(last) = with_tv.last_mut() {
         *last += terminal_value;
     }
 
-    let (mut min_cum, mut min_at) = (0.0, 0);
     let (mut max_rpo, mut max_rpo_at) = (0.0, 0);
     for t in 0..h {
-        if q.fcf_cumulative[t] < min_cum {
-            min_cum = q.fcf_cumulative[t];
-            min_at = t;
-        }
         if q.rpo[t] > max_rpo {
             max_rpo = q.rpo[t];
             max_rpo_at = t;
@@ -139,16 +220,6 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         total: sum(&q.revenue),
     };
     let total_revenue = revenue_mix.total;
-    let capex_total = sum(&q.capex);
-    let mark_start = if from > 0 {
-        st.mark_before_start
-    } else {
-        s.equity
-            .iter()
-            .map(|e| e.opening_stake * valuation_at(&e.valuation, ctx.abs0 - 1))
-            .sum()
-    };
-    let mark_end = q.equity_mark.last().copied().unwrap_or(0.0);
     let useful_life_gap = sum(&q.depreciation) + sum(&q.impairment) - sum(&q.economic_depreciation);
 
     let summary = Summary {
@@ -165,18 +236,15 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
         irr_with_terminal: irr_quarterly_annualised(&with_tv),
         mirr: mirr_quarterly_annualised(&q.fcf, r),
         mirr_with_terminal: mirr_quarterly_annualised(&with_tv, r),
-        moic: (capex_total > 0.0).then(|| (sum(&q.ocf) + terminal_value) / capex_total),
-        peak_funding: Dated {
-            value: -min_cum,
-            quarter: at(min_at),
-        },
+        moic,
+        peak_funding,
         peak_rpo: Dated {
             value: max_rpo,
             quarter: at(max_rpo_at),
         },
         revenue_mix,
         circular_share: (total_revenue > 0.0).then(|| sum(&q.revenue_circular) / total_revenue),
-        economic_recovery: sum(&q.economic_fcf) + mark_end - mark_start,
+        economic_recovery,
         useful_life_gap,
         expected_decline: ctx.decline,
         sunk_capex: st.sunk_capex,
