@@ -215,7 +215,7 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
     let mut outcomes = Vec::with_capacity(n);
     let mut fan = Vec::with_capacity(n * FAN_SERIES.len() * nq);
     for i in 0..n {
-        s.clone_from(&plan.base);
+        plan.reset(&mut s);
         plan.apply(&mut s, &draws, i);
         let o = project_outcome(&s, &mut ws);
         outcomes.push(PathOutcome::of_outcome(&o, s.scenario.start));

@@ -263,9 +263,29 @@ impl Plan {
         Draws { n, values, events }
     }
 
-    /// Set up path `i` of `d` in `s` (which must equal the base on entry, e.g. after
-    /// `s.clone_from(&plan.base)`): every input's value (scaled if asked, clamped into the
-    /// field's valid range), then the events.
+    /// Undo, in a scenario set up by [`Plan::apply`], what the next `apply` would not
+    /// overwrite: the fields the events change (contracts' renewal probability, price, term and
+    /// size; counterparties' hazard). The inputs' own slots need nothing, since `apply` sets
+    /// every one of them from the base. `reset` then `apply` equals `apply` on a fresh copy of
+    /// the base, without cloning the scenario's names and tables for every path.
+    pub fn reset(&self, s: &mut Scenario) {
+        if !self.events {
+            return;
+        }
+        for (c, b) in s.contracts.iter_mut().zip(&self.base.contracts) {
+            c.renewal_prob = b.renewal_prob;
+            c.price = b.price;
+            c.term_years = b.term_years;
+            c.ref_accelerators = b.ref_accelerators;
+        }
+        for (c, b) in s.counterparties.iter_mut().zip(&self.base.counterparties) {
+            c.hazard = b.hazard;
+        }
+    }
+
+    /// Set up path `i` of `d` in `s` (which must equal the base on entry, or have been set up
+    /// by `apply` and then [`Plan::reset`]): every input's value (scaled if asked, clamped into
+    /// the field's valid range), then the events.
     pub fn apply(&self, s: &mut Scenario, d: &Draws, i: usize) {
         let k = self.inputs.len();
         self.apply_values(s, &d.values[i * k..(i + 1) * k]);

@@ -310,3 +310,44 @@ fn overlays_add_and_replace_distributions() {
     assert_eq!(q.dist, Dist::uniform(0.2, 0.3).unwrap());
     assert_eq!(q.origin.0, "u.toml");
 }
+
+/// The Monte Carlo loop reuses one scenario (`reset` then `apply`) and one workspace (the lean
+/// `project_outcome`); both must give exactly what a fresh copy and a full projection give,
+/// on every built-in scenario with its uncertainty, events included.
+#[test]
+fn reused_scenario_and_lean_projection_match_fresh_copies() {
+    use payback_input::builtin::BuiltinKind;
+    use payback_model::engine::{Workspace, project_outcome};
+    use payback_sim::PathOutcome;
+    let scenarios = builtin::all()
+        .iter()
+        .chain(builtin::companies())
+        .filter(|b| b.kind == BuiltinKind::Scenario);
+    let mut checked = 0;
+    for b in scenarios {
+        let l = load(&b.source(), &[]).expect("built-in loads");
+        let plan = Plan::new(&l.scenario, &l.uncertainty, true).expect("plan");
+        let n = 64;
+        let d = plan.draw_block(9, 1, n, Sampling::MonteCarlo);
+        let mut reused = l.scenario.clone();
+        let mut ws = Workspace::default();
+        for i in 0..n {
+            plan.reset(&mut reused);
+            plan.apply(&mut reused, &d, i);
+            let mut fresh = l.scenario.clone();
+            plan.apply(&mut fresh, &d, i);
+            assert_eq!(reused, fresh, "{}: path {i}", b.name);
+            let full = payback_model::project(&fresh);
+            let lean = project_outcome(&reused, &mut ws);
+            assert_eq!(
+                PathOutcome::of_outcome(&lean, reused.scenario.start),
+                PathOutcome::of(&full),
+                "{}: path {i}",
+                b.name
+            );
+            assert_eq!(ws.quarterly(), &full.q, "{}: path {i}", b.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7 * 64, "only {checked} paths checked");
+}

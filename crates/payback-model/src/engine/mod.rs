@@ -134,6 +134,8 @@ pub(crate) struct Ctx<'a> {
     pub churn_q: f64,
     /// Expected term-average price factor of a pipeline signing.
     pub pipe_term_factor: f64,
+    /// Pipeline term in quarters.
+    pub pipe_nq: usize,
     /// Pipeline survival by age in quarters, `0 ..= term`.
     pub pipe_survival: Vec<f64>,
     /// Pipeline: sum of survival over ages after `a` within the term, by age `a`.
@@ -327,6 +329,7 @@ impl<'a> Ctx<'a> {
                     s.scenario.discount_rate,
                     s.facilities.life_years,
                 ),
+            pipe_nq,
             pipe_survival,
             pipe_survival_after,
             g_open: growth_index(&s.open_market.growth, abs0, n, i_start),
@@ -561,7 +564,7 @@ impl State {
         for x in self.instances.iter_mut().filter(|x| x.sign <= i) {
             x.advance(i);
         }
-        let pipe_nq = quarters_in(s.pipeline.term_years);
+        let pipe_nq = ctx.pipe_nq;
         let pipe_before = self.pipeline_held(ctx, i, pipe_nq);
         self.renew(ctx, i, capacity - pipe_before, price_now);
         let named_held: f64 = self
@@ -817,8 +820,8 @@ impl State {
         let mut econ_value = 0.0;
         for l in self.fleet.lots.iter().filter(|l| l.active) {
             let c = &self.fleet.cohorts[l.cohort];
-            let g = &s.generations[l.generation];
-            let life = quarters_in(g.economic_life_years) as f64;
+            // `last` was set from the economic life at placement.
+            let life = (l.last + 1 - l.in_service) as f64;
             let left = (l.last - i) as f64 / life;
             let ratio = if c.p_ref_at_spend > 0.0 {
                 p_ref / c.p_ref_at_spend
