@@ -99,6 +99,9 @@ pub struct Fleet {
     pub cohorts: Vec<Cohort>,
     /// Queue order: cohort indices sorted by (ready, purchase order).
     pub queue: Vec<usize>,
+    /// The same cohorts (those with accelerators waiting) in purchase order, so that sums
+    /// over waiting hardware skip the cohorts long in service and keep their order.
+    pub pending: Vec<usize>,
     /// Lots in service, in the order they entered.
     pub lots: Vec<Lot>,
     /// Megawatts freed by the lots retired at the end of the previous quarter, and that
@@ -203,6 +206,7 @@ impl Fleet {
             .position(|&c| self.cohorts[c].ready > ready)
             .unwrap_or(self.queue.len());
         self.queue.insert(pos, idx);
+        self.pending.push(idx);
     }
 
     /// Shells arrive, the queue fills free megawatts, lots depreciate. Retirement happens
@@ -248,7 +252,8 @@ impl Fleet {
             out.acc_cost_in_service += l.cost;
             out.nbv_acc += l.nbv;
         }
-        for c in &self.cohorts {
+        for &k in &self.pending {
+            let c = &self.cohorts[k];
             if c.waiting > 0.0 {
                 out.queued_cost += c.waiting * c.unit_cost;
                 if c.ready <= i {
@@ -303,6 +308,9 @@ impl Fleet {
             if self.cohorts[c_idx].waiting <= 1e-9 * n.max(1.0) {
                 self.cohorts[c_idx].waiting = 0.0;
                 self.queue.remove(k);
+                if let Ok(p) = self.pending.binary_search(&c_idx) {
+                    self.pending.remove(p);
+                }
             } else {
                 // FIFO: a cohort that does not fit whole blocks the ones behind it.
                 break;

@@ -407,6 +407,7 @@ impl State {
         let mut fleet = Fleet::default();
         fleet.cohorts.reserve(spends + n);
         fleet.queue.reserve(spends + n);
+        fleet.pending.reserve(spends + n);
         fleet.lots.reserve(4 * (spends + n));
         if s.facilities.opening_mw > 0.0 {
             let cost = s.facilities.opening_mw * s.facilities.opening_nbv_per_mw;
@@ -830,7 +831,7 @@ impl State {
             };
             econ_value += l.salvage + (l.cost - l.salvage) * ratio * left;
         }
-        for c in self.fleet.cohorts.iter().filter(|c| c.waiting > 0.0) {
+        for c in self.fleet.pending.iter().map(|&k| &self.fleet.cohorts[k]) {
             let g = &s.generations[c.generation];
             let cost = c.waiting * c.unit_cost;
             let ratio = if c.p_ref_at_spend > 0.0 {
