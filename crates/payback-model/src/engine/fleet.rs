@@ -147,6 +147,24 @@ pub struct FleetQuarter {
 }
 
 impl Fleet {
+    /// Empty, keeping the vectors' allocations.
+    pub fn clear(&mut self) {
+        let mut old = std::mem::take(self);
+        old.cohorts.clear();
+        old.queue.clear();
+        old.pending.clear();
+        old.lots.clear();
+        old.shells.clear();
+        *self = Fleet {
+            cohorts: old.cohorts,
+            queue: old.queue,
+            pending: old.pending,
+            lots: old.lots,
+            shells: old.shells,
+            ..Fleet::default()
+        };
+    }
+
     /// Megawatts needed by hardware bought but not in service.
     pub fn mw_waiting(&self, s: &Scenario) -> f64 {
         self.cohorts

@@ -31,8 +31,9 @@ use pricing::{abs_index, quarters_in};
 /// bits. The scenario is assumed valid (as `payback-input` guarantees); degenerate values give
 /// finite, documented results rather than panics.
 pub fn project(s: &Scenario) -> Projection {
-    let ctx = Ctx::new(s);
-    let mut st = State::new(&ctx, Quarterly::default());
+    let mut pool = Pool::default();
+    let ctx = Ctx::new(s, &mut pool);
+    let mut st = State::new(&ctx, Quarterly::default(), &mut pool);
     for i in 0..ctx.n {
         st.quarter(&ctx, i);
     }
@@ -62,6 +63,7 @@ pub struct Outcome {
 #[derive(Debug, Default)]
 pub struct Workspace {
     q: Quarterly,
+    pool: Pool,
 }
 
 impl Workspace {
@@ -77,13 +79,17 @@ impl Workspace {
 /// [`Workspace::quarterly`] until the next call. Same bits as [`project`] for every figure it
 /// returns.
 pub fn project_outcome(s: &Scenario, ws: &mut Workspace) -> Outcome {
-    let ctx = Ctx::new(s);
-    let mut st = State::new(&ctx, std::mem::take(&mut ws.q));
+    let mut pool = std::mem::take(&mut ws.pool);
+    let ctx = Ctx::new(s, &mut pool);
+    let mut st = State::new(&ctx, std::mem::take(&mut ws.q), &mut pool);
     for i in 0..ctx.n {
         st.quarter(&ctx, i);
     }
     let out = summary::outcome(&ctx, &mut st);
     ws.q = std::mem::take(&mut st.q);
+    st.recycle(&mut pool);
+    ctx.recycle(&mut pool);
+    ws.pool = pool;
     out
 }
 
@@ -144,9 +150,9 @@ pub(crate) struct Ctx<'a> {
 
 /// `base^((i - i_start) / 4)` for every simulation quarter `i`, by repeated multiplication
 /// from one power (the same bits on every platform, since `libm` computes the powers).
-fn geometric(base: f64, n: usize, i_start: usize) -> Vec<f64> {
+fn geometric(base: f64, n: usize, i_start: usize, pool: &mut Pool) -> Vec<f64> {
     let step = libm::pow(base, 0.25);
-    let mut v = vec![0.0; n];
+    let mut v = pool.filled(n, 0.0);
     let mut f = libm::pow(base, -(i_start as f64) / 4.0);
     for x in v.iter_mut() {
         *x = f;
@@ -158,8 +164,14 @@ fn geometric(base: f64, n: usize, i_start: usize) -> Vec<f64> {
     v
 }
 
-fn growth_index(path: &crate::scenario::YearPath, abs0: i32, n: usize, i_start: usize) -> Vec<f64> {
-    let mut g = vec![1.0; n];
+fn growth_index(
+    path: &crate::scenario::YearPath,
+    abs0: i32,
+    n: usize,
+    i_start: usize,
+    pool: &mut Pool,
+) -> Vec<f64> {
+    let mut g = pool.filled(n, 1.0);
     // One power per calendar year, not per quarter.
     let first_year = abs0.div_euclid(4);
     let years = (n + 7) / 4 + 1;
@@ -176,8 +188,61 @@ fn growth_index(path: &crate::scenario::YearPath, abs0: i32, n: usize, i_start: 
     g
 }
 
+/// Vectors kept from earlier runs for the next (see [`Workspace`]); taking from an empty pool
+/// allocates, so a one-off [`project`] behaves as if there were no pool.
+#[derive(Debug, Default)]
+struct Pool {
+    f64s: Vec<Vec<f64>>,
+    options: Vec<Vec<Option<f64>>>,
+    spends: Vec<Vec<(usize, f64)>>,
+    fleet: Fleet,
+    instances: Vec<Instance>,
+}
+
+impl Pool {
+    /// A vector of `n` copies of `x`.
+    fn filled(&mut self, n: usize, x: f64) -> Vec<f64> {
+        let mut v = self.f64s.pop().unwrap_or_default();
+        v.clear();
+        v.resize(n, x);
+        v
+    }
+
+    /// A vector of `n` `None`s.
+    fn nones(&mut self, n: usize) -> Vec<Option<f64>> {
+        let mut v = self.options.pop().unwrap_or_default();
+        v.clear();
+        v.resize(n, None);
+        v
+    }
+
+    fn give(&mut self, vs: impl IntoIterator<Item = Vec<f64>>) {
+        self.f64s.extend(vs);
+    }
+}
+
 impl<'a> Ctx<'a> {
-    fn new(s: &'a Scenario) -> Ctx<'a> {
+    /// Hand the per-run tables back to `pool`.
+    fn recycle(self, pool: &mut Pool) {
+        pool.give([
+            self.g_open,
+            self.g_inf,
+            self.tier_share_norm,
+            self.p_ref,
+            self.floor_ratio,
+            self.p_exp,
+            self.power_price,
+            self.inf_efficiency,
+            self.inf_list,
+            self.agent_tokens,
+            self.internal_growth,
+            self.pipe_survival,
+            self.pipe_survival_after,
+        ]);
+        pool.spends = self.spends;
+    }
+
+    fn new(s: &'a Scenario, pool: &mut Pool) -> Ctx<'a> {
         let start = abs_index(s.scenario.start);
         let end = abs_index(s.scenario.end);
         let mut abs0 = start;
@@ -196,7 +261,9 @@ impl<'a> Ctx<'a> {
         }
         let n = (end - abs0 + 1).max(1) as usize;
         let i_start = (start - abs0) as usize;
-        let mut spends = vec![Vec::new(); n];
+        let mut spends = std::mem::take(&mut pool.spends);
+        spends.iter_mut().for_each(Vec::clear);
+        spends.resize_with(n, Vec::new);
         let mut last_tranche = None;
         let mut replace_lead = 2;
         let mut last_acc: Option<usize> = None;
@@ -239,8 +306,8 @@ impl<'a> Ctx<'a> {
             })
             .collect();
         let g_inf = match &s.inference {
-            Some(inf) => growth_index(&inf.growth, abs0, n, i_start),
-            None => vec![0.0; n],
+            Some(inf) => growth_index(&inf.growth, abs0, n, i_start, pool),
+            None => pool.filled(n, 0.0),
         };
         let decline = pricing::expected_decline(s);
         // Per-run price tables: unit costs once per generation, power price by escalation
@@ -256,17 +323,17 @@ impl<'a> Ctx<'a> {
             .map(|g| pricing::unit_costs(s, g, 1.0))
             .collect();
         let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
-        let mut power_price = vec![0.0; n];
+        let mut power_price = pool.filled(n, 0.0);
         let mut pp = pricing::power_price(s, -(i_start as i32));
         let decl_step = libm::pow(1.0 - decline, 0.25);
-        let mut p_exp = vec![0.0; n];
+        let mut p_exp = pool.filled(n, 0.0);
         let mut pe = s.open_market.reference_price
             * libm::pow(
                 1.0 - decline,
                 f64::from((-(i_start as i32)).min((last_launch - start).max(0))) / 4.0,
             );
-        let mut p_ref = vec![0.0; n];
-        let mut floor_ratio = vec![0.0; n];
+        let mut p_ref = pool.filled(n, 0.0);
+        let mut floor_ratio = pool.filled(n, 0.0);
         let t_last = last_launch - start;
         for i in 0..n {
             power_price[i] = pp;
@@ -289,11 +356,11 @@ impl<'a> Ctx<'a> {
         }
         let pipe_nq = quarters_in(s.pipeline.term_years);
         let sq = libm::pow(1.0 - s.pipeline.hazard, 0.25);
-        let mut pipe_survival = vec![1.0; pipe_nq + 1];
+        let mut pipe_survival = pool.filled(pipe_nq + 1, 1.0);
         for a in 1..=pipe_nq {
             pipe_survival[a] = pipe_survival[a - 1] * sq;
         }
-        let mut pipe_survival_after = vec![0.0; pipe_nq + 1];
+        let mut pipe_survival_after = pool.filled(pipe_nq + 1, 0.0);
         for a in (0..pipe_nq).rev() {
             let next = if a + 1 < pipe_nq {
                 pipe_survival[a + 1]
@@ -302,7 +369,8 @@ impl<'a> Ctx<'a> {
             };
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
-        let geo = |base: f64| geometric(base, n, i_start);
+        let g_open = growth_index(&s.open_market.growth, abs0, n, i_start, pool);
+        let mut geo = |base: f64| geometric(base, n, i_start, pool);
         let inf = s.inference.as_ref();
         let ag = s.agents.as_ref();
         Ctx {
@@ -332,7 +400,7 @@ impl<'a> Ctx<'a> {
             pipe_nq,
             pipe_survival,
             pipe_survival_after,
-            g_open: growth_index(&s.open_market.growth, abs0, n, i_start),
+            g_open,
             g_inf,
             spends,
             last_tranche,
@@ -396,7 +464,7 @@ pub(crate) struct State {
 
 impl State {
     /// A fresh state; `q` is a set of series to reuse (any length: it is reset to zeros).
-    fn new(ctx: &Ctx, mut q: Quarterly) -> State {
+    fn new(ctx: &Ctx, mut q: Quarterly, pool: &mut Pool) -> State {
         let s = ctx.s;
         let n = ctx.n;
         let first_year = ctx.quarter(0).year();
@@ -404,7 +472,8 @@ impl State {
         // Reserve what the loop can push, so the quarter loop does not allocate: one cohort per
         // spend and per replacement quarter, a few lots per cohort (partial entries).
         let spends: usize = ctx.spends.iter().map(Vec::len).sum();
-        let mut fleet = Fleet::default();
+        let mut fleet = std::mem::take(&mut pool.fleet);
+        fleet.clear();
         fleet.cohorts.reserve(spends + n);
         fleet.queue.reserve(spends + n);
         fleet.pending.reserve(spends + n);
@@ -430,7 +499,9 @@ impl State {
             .map(|c| quarters_in(c.term_years))
             .min()
             .unwrap_or(1);
-        let mut instances = Vec::with_capacity(n_contracts * (n / min_term + 2));
+        let mut instances = std::mem::take(&mut pool.instances);
+        instances.clear();
+        instances.reserve(n_contracts * (n / min_term + 2));
         let mut contract_price = vec![0.0; n_contracts];
         let mut contract_minimum = vec![0.0; n_contracts];
         for (k, c) in s.contracts.iter().enumerate() {
@@ -476,32 +547,33 @@ impl State {
                 q
             },
             opt: OptionalSeries {
-                inference_cost_per_mtok: vec![None; n],
-                inference_margin_per_mtok: vec![None; n],
-                gross_margin: vec![None; n],
-                ebitda_margin: vec![None; n],
-                interest_coverage: vec![None; n],
+                inference_cost_per_mtok: pool.nones(n),
+                inference_margin_per_mtok: pool.nones(n),
+                gross_margin: pool.nones(n),
+                ebitda_margin: pool.nones(n),
+                interest_coverage: pool.nones(n),
             },
-            tier_served: vec![vec![0.0; n]; s.tiers.len()],
+            tier_served: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
             tier_mult: s
                 .tiers
                 .iter()
                 .map(|t| {
-                    geometric(1.0 - t.premium_decay, n, ctx.i_start)
-                        .into_iter()
-                        .map(|f| 1.0 + (t.premium - 1.0) * f)
-                        .collect()
+                    let mut v = geometric(1.0 - t.premium_decay, n, ctx.i_start, pool);
+                    for f in &mut v {
+                        *f = 1.0 + (t.premium - 1.0) * *f;
+                    }
+                    v
                 })
                 .collect(),
-            tier_revenue: vec![vec![0.0; n]; s.tiers.len()],
-            contract_revenue: vec![vec![0.0; n]; n_contracts],
-            contract_rpo: vec![vec![0.0; n]; n_contracts],
+            tier_revenue: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
+            contract_revenue: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
+            contract_rpo: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
             contract_price,
             contract_minimum,
             instances,
             pipeline: PipelineBook {
-                hours: vec![0.0; n],
-                price: vec![0.0; n],
+                hours: pool.filled(n, 0.0),
+                price: pool.filled(n, 0.0),
             },
             prev_demand: 0.0,
             prev_capacity: 0.0,
@@ -511,15 +583,41 @@ impl State {
             tax_losses: 0.0,
             stake: opening_stakes,
             prev_econ_value: 0.0,
-            vintage_contrib: vec![vec![0.0; n]; years],
+            vintage_contrib: (0..years).map(|_| pool.filled(n, 0.0)).collect(),
             vintage_capex: vec![0.0; years],
             first_year,
             sunk_capex: 0.0,
             mark_before_start: 0.0,
             tier_order: (0..s.tiers.len()).collect(),
             loans: financing::loans(s, ctx.abs0, n),
-            covenant: vec![None; n],
+            covenant: pool.nones(n),
         }
+    }
+
+    /// Hand the state's vectors back to `pool` (the quarterly series go back separately).
+    fn recycle(self, pool: &mut Pool) {
+        let o = self.opt;
+        pool.options.extend([
+            o.inference_cost_per_mtok,
+            o.inference_margin_per_mtok,
+            o.gross_margin,
+            o.ebitda_margin,
+            o.interest_coverage,
+            self.covenant,
+        ]);
+        for vs in [
+            self.tier_served,
+            self.tier_mult,
+            self.tier_revenue,
+            self.contract_revenue,
+            self.contract_rpo,
+            self.vintage_contrib,
+        ] {
+            pool.give(vs);
+        }
+        pool.give([self.pipeline.hours, self.pipeline.price]);
+        pool.fleet = self.fleet;
+        pool.instances = self.instances;
     }
 
     fn quarter(&mut self, ctx: &Ctx, i: usize) {
