@@ -102,8 +102,10 @@ pub struct Fleet {
     /// The same cohorts (those with accelerators waiting) in purchase order, so that sums
     /// over waiting hardware skip the cohorts long in service and keep their order.
     pub pending: Vec<usize>,
-    /// Lots in service, in the order they entered.
+    /// Lots in the order they entered: those in service and some retired (`active` false).
     pub lots: Vec<Lot>,
+    /// Retired lots still in `lots`.
+    pub retired_in_list: usize,
     /// Megawatts freed by the lots retired at the end of the previous quarter, and that
     /// quarter (for `after_plan` replacements bought with no lead time).
     pub just_retired: (usize, f64),
@@ -347,10 +349,14 @@ impl Fleet {
             l.active = false;
             self.mw_occupied -= l.mw;
             freed += l.mw;
+            self.retired_in_list += 1;
         }
-        // Retired lots leave the list, so every loop over lots sees only the fleet in service.
-        if freed > 0.0 {
+        // Retired lots leave the list once they are half of it, so loops over lots (which all
+        // skip inactive ones) mostly see the fleet in service. Removal keeps the order, so sums
+        // over lots do not depend on when it happens.
+        if 2 * self.retired_in_list > self.lots.len() {
             self.lots.retain(|l| l.active);
+            self.retired_in_list = 0;
         }
         self.just_retired = (i, freed);
         if self.mw_occupied.abs() < 1e-9 {

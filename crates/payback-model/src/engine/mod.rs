@@ -1215,7 +1215,7 @@ impl State {
             self.fleet
                 .lots
                 .iter()
-                .filter(|l| l.last == target)
+                .filter(|l| l.active && l.last == target)
                 .map(|l| l.mw)
                 .sum()
         };
