@@ -434,39 +434,80 @@ pub fn brent(
     b
 }
 
-/// All sign changes and exact zeros of `f` (a function of the rate `r`) on a grid of `n`
-/// points evenly spaced in `log(1+r)` over `[lo, hi]`, each refined with Brent.
-/// Returns the roots ascending. `lo > -1`, `lo < hi`, both finite, `n ≥ 2` are assumed.
-fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+/// The `n` rates of the root-search grid over `[lo, hi]`, ascending, evenly spaced in
+/// `log(1+r)`: `lo`, then `1 + r` multiplied by the constant factor `exp(step)` once per
+/// point (one `exp`, then multiplications), and `hi` exactly as the last point.
+/// `lo > -1`, `lo < hi`, both finite, `n ≥ 2` are assumed.
+fn log_grid(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
     let l_lo = libm::log1p(lo);
     let l_hi = libm::log1p(hi);
     let step = (l_hi - l_lo) / (n - 1) as f64;
-    // 1 + r grows by a constant factor per grid step: one exp, then multiplications.
     let growth = libm::exp(step);
     let mut one_plus = 1.0 + lo;
-    let mut roots = Vec::new();
-    let mut prev: Option<(f64, f64)> = None;
-    for k in 0..n {
-        let r = if k == 0 {
+    (0..n).map(move |k| {
+        if k == 0 {
             lo
         } else if k == n - 1 {
             hi
         } else {
             one_plus *= growth;
             one_plus - 1.0
-        };
-        let fr = f(r);
-        if fr == 0.0 {
-            roots.push(r);
-        } else if let Some((rp, fp)) = prev
-            && fp != 0.0
-            && (fp > 0.0) != (fr > 0.0)
-        {
-            roots.push(brent(&mut |x| Some(f(x)), rp, r, fp, fr, ROOT_XTOL));
         }
+    })
+}
+
+/// The root the grid search records at a grid point `r` with `f(r) = fr`, given the
+/// previous grid point and its value (`None` for the first point): `r` itself if `fr` is
+/// exactly zero, else the Brent-refined root of `[rp, r]` if `fp` and `fr` are non-zero with
+/// opposite signs (an interval starting at an exact zero is not a sign change, so that zero
+/// is reported once), else nothing. The root lies in `[rp, r]`.
+fn grid_point_root(
+    f: &dyn Fn(f64) -> f64,
+    prev: Option<(f64, f64)>,
+    r: f64,
+    fr: f64,
+) -> Option<f64> {
+    if fr == 0.0 {
+        Some(r)
+    } else if let Some((rp, fp)) = prev
+        && fp != 0.0
+        && (fp > 0.0) != (fr > 0.0)
+    {
+        Some(brent(&mut |x| Some(f(x)), rp, r, fp, fr, ROOT_XTOL))
+    } else {
+        None
+    }
+}
+
+/// All sign changes and exact zeros of `f` (a function of the rate `r`) on a grid of `n`
+/// points evenly spaced in `log(1+r)` over `[lo, hi]` ([`log_grid`]), each refined with
+/// Brent ([`grid_point_root`]). Returns the roots ascending. `lo > -1`, `lo < hi`, both
+/// finite, `n ≥ 2` are assumed.
+fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let mut roots = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for r in log_grid(lo, hi, n) {
+        let fr = f(r);
+        roots.extend(grid_point_root(f, prev, r, fr));
         prev = Some((r, fr));
     }
     roots
+}
+
+/// The root of `f` on `[lo, hi]` when `f` is known to change sign at most once there: `lo`
+/// or `hi` if `f` is exactly zero at that end, else the Brent-refined root if the end values
+/// have opposite signs, else `None`.
+fn single_bracket_root(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64) -> Option<f64> {
+    let (flo, fhi) = (f(lo), f(hi));
+    if flo == 0.0 {
+        Some(lo)
+    } else if fhi == 0.0 {
+        Some(hi)
+    } else if (flo > 0.0) != (fhi > 0.0) {
+        Some(brent(&mut |x| Some(f(x)), lo, hi, flo, fhi, ROOT_XTOL))
+    } else {
+        None
+    }
 }
 
 /// Periodic NPV `Σ v_i/(1+r)^i` times a positive factor, safe from overflow: Horner in
@@ -524,17 +565,7 @@ pub fn irr_periodic(values: &[f64], lo: f64, hi: f64) -> IrrResult {
     // root, so a single bracket over the whole range finds it (or proves it is outside)
     // without the grid. Several sign changes need the grid to find every root.
     if sign_changes(&v) == 1 {
-        let (flo, fhi) = (f(lo), f(hi));
-        let roots = if flo == 0.0 {
-            vec![lo]
-        } else if fhi == 0.0 {
-            vec![hi]
-        } else if (flo > 0.0) != (fhi > 0.0) {
-            vec![brent(&mut |x| Some(f(x)), lo, hi, flo, fhi, ROOT_XTOL)]
-        } else {
-            Vec::new()
-        };
-        return IrrResult::from_roots(roots);
+        return IrrResult::from_roots(single_bracket_root(&f, lo, hi).into_iter().collect());
     }
     IrrResult::from_roots(grid_roots(&f, lo, hi, GRID_POINTS))
 }
