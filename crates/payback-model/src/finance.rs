@@ -656,26 +656,30 @@ pub fn irr_quarterly_primary(values: &[f64]) -> Option<f64> {
 /// rounding of `annualise` (a few ulps).
 const SCAN_BOUND_SLACK: f64 = 1e-9;
 
-/// The grid of [`grid_roots`] over `[lo, hi]`, with each grid point's lower bound on the
-/// annualised distance from 0 of the root [`grid_point_root`] may report there, and the
-/// points in increasing order of that bound (see [`irr_quarterly_primary`]).
+/// The grid of [`grid_roots`] over `[lo, hi]`, split at 0 into an upward and a downward
+/// side, with lower bounds on the annualised distance from 0 of the roots that
+/// [`grid_point_root`] may still report on each side (see [`irr_quarterly_primary`]).
 struct ScanGrid {
     lo: f64,
     hi: f64,
     /// The grid rates, exactly as [`log_grid`] yields them.
     rates: Vec<f64>,
-    /// `bound[k] ≤ |annualise(x)|` for every `x` in `[rates[k-1], rates[k]]` (`k ≥ 1`), or
-    /// `x = rates[0]` (`k = 0`).
-    bound: Vec<f64>,
-    /// Grid point indices by ascending `bound` (ties by index).
-    order: Vec<usize>,
+    /// The first grid point with a rate `≥ 0` (`rates.len()` if none). The upward side is
+    /// the grid points `split, split + 1, …`, the downward side `split - 1, split - 2, …, 0`.
+    split: usize,
+    /// `remaining[k]` is at most `|annualise(x)|` for every root `x` that grid point `k` or a
+    /// later point of its side can report: grid point `k ≥ 1` reports roots in
+    /// `[rates[k-1], rates[k]]`, point 0 only `rates[0]`.
+    remaining: Vec<f64>,
 }
 
 impl ScanGrid {
     fn new(lo: f64, hi: f64, n: usize) -> Self {
         let rates: Vec<f64> = log_grid(lo, hi, n).collect();
         let dist: Vec<f64> = rates.iter().map(|&r| annualise(r).abs()).collect();
-        let bound: Vec<f64> = (0..rates.len())
+        // Bound on |annualise| over the roots point k can report: 0 if its interval
+        // contains 0, else the end nearer 0 (annualise is monotone), lowered for rounding.
+        let mut remaining: Vec<f64> = (0..n)
             .map(|k| {
                 let d = if k == 0 {
                     dist[0]
@@ -687,41 +691,76 @@ impl ScanGrid {
                 d * (1.0 - SCAN_BOUND_SLACK)
             })
             .collect();
-        let mut order: Vec<usize> = (0..rates.len()).collect();
-        order.sort_by(|&a, &b| bound[a].total_cmp(&bound[b]).then(a.cmp(&b)));
+        // Minimum over the point and those after it on its side (the bounds already grow
+        // outward; the minimum makes the stopping rule independent of that).
+        let split = rates.iter().position(|&r| r >= 0.0).unwrap_or(n);
+        for k in (split..n.saturating_sub(1)).rev() {
+            remaining[k] = remaining[k].min(remaining[k + 1]);
+        }
+        for k in 1..split {
+            remaining[k] = remaining[k].min(remaining[k - 1]);
+        }
         Self {
             lo,
             hi,
             rates,
-            bound,
-            order,
+            split,
+            remaining,
         }
     }
 
-    /// `nearest(annualised grid_roots(f, lo, hi, n), 0)`, visiting the grid points nearest 0
-    /// first and stopping when no further point can yield a nearer root.
+    /// `nearest(annualised grid_roots(f, lo, hi, n), 0)`: visits the grid points outward
+    /// from 0, always on the side whose remaining bound is smaller, each point once, and
+    /// stops when neither side can report a root nearer 0 than the nearest one found.
     fn nearest_annual_root(&self, f: &dyn Fn(f64) -> f64) -> Option<f64> {
-        // NaN marks a value not computed yet (should f return NaN, it is only recomputed).
-        let mut values = vec![f64::NAN; self.rates.len()];
-        let mut value_at = |k: usize| {
-            if values[k].is_nan() {
-                values[k] = f(self.rates[k]);
-            }
-            values[k]
-        };
+        let rates = &self.rates;
+        let n = rates.len();
+        let below = self.split.checked_sub(1).map(|k| (rates[k], f(rates[k])));
+        // Upward: the next point is `up`, the point before it is `up_prev`.
+        let (mut up, mut up_prev) = (self.split, below);
+        // Downward: the next point is `down - 1`, with value `down_value`; the point before
+        // it (`down - 2`) is evaluated when it is visited.
+        let (mut down, mut down_value) = (self.split, below.map(|(_, v)| v));
         let mut found: Vec<f64> = Vec::new();
         let mut best = f64::INFINITY;
-        for &k in &self.order {
-            if self.bound[k] > best {
+        loop {
+            let up_bound = if up < n {
+                self.remaining[up]
+            } else {
+                f64::INFINITY
+            };
+            let down_bound = if down > 0 {
+                self.remaining[down - 1]
+            } else {
+                f64::INFINITY
+            };
+            let root = if up < n && up_bound <= down_bound {
+                if up_bound > best {
+                    break;
+                }
+                let (r, fr) = (rates[up], f(rates[up]));
+                let root = grid_point_root(f, up_prev, r, fr);
+                (up, up_prev) = (up + 1, Some((r, fr)));
+                root
+            } else if let Some(fk) = down_value.filter(|_| down > 0) {
+                if down_bound > best {
+                    break;
+                }
+                let k = down - 1;
+                let prev = k.checked_sub(1).map(|p| (rates[p], f(rates[p])));
+                let root = grid_point_root(f, prev, rates[k], fk);
+                (down, down_value) = (k, prev.map(|(_, v)| v));
+                root
+            } else {
                 break;
-            }
-            let prev = k.checked_sub(1).map(|p| (self.rates[p], value_at(p)));
-            if let Some(root) = grid_point_root(f, prev, self.rates[k], value_at(k)) {
+            };
+            if let Some(root) = root {
                 let a = annualise(root);
                 best = best.min(a.abs());
                 found.push(a);
             }
         }
+        // Ascending, like the full search's roots, so that ties resolve the same way.
         found.sort_by(f64::total_cmp);
         nearest(&found, 0.0)
     }
