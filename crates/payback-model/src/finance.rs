@@ -34,6 +34,9 @@
 //!   multiplicity (the NPV touches zero without crossing) is found only if it falls on a grid
 //!   point, and two roots closer together than one grid step may be missed. With several
 //!   roots the *primary* one is the root nearest 0 (numpy-financial's choice).
+//!   [`irr_quarterly_primary`] returns only that root of [`irr_quarterly_annualised`], bit
+//!   for bit, visiting the grid outward from 0 and stopping once no farther root can be
+//!   nearer.
 //! * **Excel-compatible solvers** ([`irr`], [`xirr`]) first run Newton's method from the
 //!   guess (default `0.1`) like Excel (at most 100 iterations; Newton stepping to `r ≤ -1`
 //!   counts as a failure); Newton is accepted only if it converges
@@ -50,6 +53,7 @@
 //!   finite and for non-finite values or overflow.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -434,39 +438,80 @@ pub fn brent(
     b
 }
 
-/// All sign changes and exact zeros of `f` (a function of the rate `r`) on a grid of `n`
-/// points evenly spaced in `log(1+r)` over `[lo, hi]`, each refined with Brent.
-/// Returns the roots ascending. `lo > -1`, `lo < hi`, both finite, `n ≥ 2` are assumed.
-fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+/// The `n` rates of the root-search grid over `[lo, hi]`, ascending, evenly spaced in
+/// `log(1+r)`: `lo`, then `1 + r` multiplied by the constant factor `exp(step)` once per
+/// point (one `exp`, then multiplications), and `hi` exactly as the last point.
+/// `lo > -1`, `lo < hi`, both finite, `n ≥ 2` are assumed.
+fn log_grid(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
     let l_lo = libm::log1p(lo);
     let l_hi = libm::log1p(hi);
     let step = (l_hi - l_lo) / (n - 1) as f64;
-    // 1 + r grows by a constant factor per grid step: one exp, then multiplications.
     let growth = libm::exp(step);
     let mut one_plus = 1.0 + lo;
-    let mut roots = Vec::new();
-    let mut prev: Option<(f64, f64)> = None;
-    for k in 0..n {
-        let r = if k == 0 {
+    (0..n).map(move |k| {
+        if k == 0 {
             lo
         } else if k == n - 1 {
             hi
         } else {
             one_plus *= growth;
             one_plus - 1.0
-        };
-        let fr = f(r);
-        if fr == 0.0 {
-            roots.push(r);
-        } else if let Some((rp, fp)) = prev
-            && fp != 0.0
-            && (fp > 0.0) != (fr > 0.0)
-        {
-            roots.push(brent(&mut |x| Some(f(x)), rp, r, fp, fr, ROOT_XTOL));
         }
+    })
+}
+
+/// The root the grid search records at a grid point `r` with `f(r) = fr`, given the
+/// previous grid point and its value (`None` for the first point): `r` itself if `fr` is
+/// exactly zero, else the Brent-refined root of `[rp, r]` if `fp` and `fr` are non-zero with
+/// opposite signs (an interval starting at an exact zero is not a sign change, so that zero
+/// is reported once), else nothing. The root lies in `[rp, r]`.
+fn grid_point_root(
+    f: &dyn Fn(f64) -> f64,
+    prev: Option<(f64, f64)>,
+    r: f64,
+    fr: f64,
+) -> Option<f64> {
+    if fr == 0.0 {
+        Some(r)
+    } else if let Some((rp, fp)) = prev
+        && fp != 0.0
+        && (fp > 0.0) != (fr > 0.0)
+    {
+        Some(brent(&mut |x| Some(f(x)), rp, r, fp, fr, ROOT_XTOL))
+    } else {
+        None
+    }
+}
+
+/// All sign changes and exact zeros of `f` (a function of the rate `r`) on a grid of `n`
+/// points evenly spaced in `log(1+r)` over `[lo, hi]` ([`log_grid`]), each refined with
+/// Brent ([`grid_point_root`]). Returns the roots ascending. `lo > -1`, `lo < hi`, both
+/// finite, `n ≥ 2` are assumed.
+fn grid_roots(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let mut roots = Vec::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for r in log_grid(lo, hi, n) {
+        let fr = f(r);
+        roots.extend(grid_point_root(f, prev, r, fr));
         prev = Some((r, fr));
     }
     roots
+}
+
+/// The root of `f` on `[lo, hi]` when `f` is known to change sign at most once there: `lo`
+/// or `hi` if `f` is exactly zero at that end, else the Brent-refined root if the end values
+/// have opposite signs, else `None`.
+fn single_bracket_root(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64) -> Option<f64> {
+    let (flo, fhi) = (f(lo), f(hi));
+    if flo == 0.0 {
+        Some(lo)
+    } else if fhi == 0.0 {
+        Some(hi)
+    } else if (flo > 0.0) != (fhi > 0.0) {
+        Some(brent(&mut |x| Some(f(x)), lo, hi, flo, fhi, ROOT_XTOL))
+    } else {
+        None
+    }
 }
 
 /// Periodic NPV `Σ v_i/(1+r)^i` times a positive factor, safe from overflow: Horner in
@@ -524,17 +569,7 @@ pub fn irr_periodic(values: &[f64], lo: f64, hi: f64) -> IrrResult {
     // root, so a single bracket over the whole range finds it (or proves it is outside)
     // without the grid. Several sign changes need the grid to find every root.
     if sign_changes(&v) == 1 {
-        let (flo, fhi) = (f(lo), f(hi));
-        let roots = if flo == 0.0 {
-            vec![lo]
-        } else if fhi == 0.0 {
-            vec![hi]
-        } else if (flo > 0.0) != (fhi > 0.0) {
-            vec![brent(&mut |x| Some(f(x)), lo, hi, flo, fhi, ROOT_XTOL)]
-        } else {
-            Vec::new()
-        };
-        return IrrResult::from_roots(roots);
+        return IrrResult::from_roots(single_bracket_root(&f, lo, hi).into_iter().collect());
     }
     IrrResult::from_roots(grid_roots(&f, lo, hi, GRID_POINTS))
 }
@@ -571,6 +606,176 @@ pub fn irr_quarterly_annualised(values: &[f64]) -> IrrResult {
 /// `(1+r_q)^4 − 1` for a quarterly rate `r_q > -1` (saturating).
 fn annualise(rq: f64) -> f64 {
     saturate(libm::expm1(4.0 * libm::log1p(rq)))
+}
+
+/// Only the primary IRR of the model ([`irr_quarterly_annualised`]`(values).primary`),
+/// **bit for bit**, for every input, without searching the whole grid.
+///
+/// The full search evaluates the NPV at all [`GRID_POINTS`] grid points, refines every sign
+/// change and then keeps the annual root nearest 0 (the negative one on an exact tie). This
+/// function gets the same value as follows:
+///
+/// * Invalid input (a non-finite value, or no positive or no negative value) gives `None`,
+///   and a normalised series with exactly one sign change gets the same single bracketed
+///   Brent solve over the whole range as [`irr_quarterly_annualised`].
+/// * Otherwise it uses the same grid: the same rates, built by the same repeated
+///   multiplication (computed once per process, as they depend only on the model's
+///   constant range), and the same rule at each grid point `r_k`: an exact zero `f(r_k) = 0`
+///   is the root `r_k`; otherwise if `f(r_{k-1})` and `f(r_k)` are non-zero with opposite
+///   signs, the root is the `brent` refinement of `[r_{k-1}, r_k]` with the same arguments.
+///   Every root the grid yields at point `k` therefore lies in `[r_{k-1}, r_k]`, so its
+///   annualised distance from 0 is at least that interval's lower bound: 0 if the interval
+///   contains 0, else the smaller `|annualise|` of its two ends (annualising is monotone but
+///   not symmetric, so the bound is taken on annual rates).
+/// * It walks the grid outward from the interval containing 0, upward and downward,
+///   always continuing the side whose next point has the smaller bound, evaluating the NPV
+///   only at the points it visits (each once), and stops as soon as both sides' next bounds
+///   exceed the smallest `|annual root|` found so far: no point it has not visited can then
+///   yield a root nearer 0. The bounds are lowered by a relative `1e-9`, far above the few-ulp errors
+///   of `log1p`/`expm1`, so that rounding can never make a visited bound exceed the
+///   computed annual root it bounds; this only ever visits a point more.
+/// * The roots found are a subset of the full search's roots that contains its primary
+///   root; sorted ascending, the same nearest-to-0 rule picks the same root (ties between
+///   `a` and `-a` go to the negative one in both), and equal roots have equal bits
+///   (`annualise` never returns `-0.0` or NaN).
+///
+/// The cost is proportional to how far from 0 the primary root is: a root at 15–20 % a year
+/// needs about 80 NPV evaluations (both sides out to that annual distance) instead of a
+/// thousand. With no root in the range the
+/// whole grid is still evaluated (and the result is `None`, as for the full search).
+pub fn irr_quarterly_primary(values: &[f64]) -> Option<f64> {
+    let v = prepare_periodic(values)?;
+    let grid = model_grid()?;
+    let f = |r: f64| periodic_scaled(&v, r);
+    if sign_changes(&v) == 1 {
+        return single_bracket_root(&f, grid.lo, grid.hi).map(annualise);
+    }
+    grid.nearest_annual_root(&f)
+}
+
+/// Relative amount by which the distance bounds of [`ScanGrid`] are lowered to absorb the
+/// rounding of `annualise` (a few ulps).
+const SCAN_BOUND_SLACK: f64 = 1e-9;
+
+/// The grid of [`grid_roots`] over `[lo, hi]`, split at 0 into an upward and a downward
+/// side, with lower bounds on the annualised distance from 0 of the roots that
+/// [`grid_point_root`] may still report on each side (see [`irr_quarterly_primary`]).
+struct ScanGrid {
+    lo: f64,
+    hi: f64,
+    /// The grid rates, exactly as [`log_grid`] yields them.
+    rates: Vec<f64>,
+    /// The first grid point with a rate `≥ 0` (`rates.len()` if none). The upward side is
+    /// the grid points `split, split + 1, …`, the downward side `split - 1, split - 2, …, 0`.
+    split: usize,
+    /// `remaining[k]` is at most `|annualise(x)|` for every root `x` that grid point `k` or a
+    /// later point of its side can report: grid point `k ≥ 1` reports roots in
+    /// `[rates[k-1], rates[k]]`, point 0 only `rates[0]`.
+    remaining: Vec<f64>,
+}
+
+impl ScanGrid {
+    fn new(lo: f64, hi: f64, n: usize) -> Self {
+        let rates: Vec<f64> = log_grid(lo, hi, n).collect();
+        let dist: Vec<f64> = rates.iter().map(|&r| annualise(r).abs()).collect();
+        // Bound on |annualise| over the roots point k can report: 0 if its interval
+        // contains 0, else the end nearer 0 (annualise is monotone), lowered for rounding.
+        let mut remaining: Vec<f64> = (0..n)
+            .map(|k| {
+                let d = if k == 0 {
+                    dist[0]
+                } else if rates[k - 1] <= 0.0 && rates[k] >= 0.0 {
+                    0.0
+                } else {
+                    dist[k - 1].min(dist[k])
+                };
+                d * (1.0 - SCAN_BOUND_SLACK)
+            })
+            .collect();
+        // Minimum over the point and those after it on its side (the bounds already grow
+        // outward; the minimum makes the stopping rule independent of that).
+        let split = rates.iter().position(|&r| r >= 0.0).unwrap_or(n);
+        for k in (split..n.saturating_sub(1)).rev() {
+            remaining[k] = remaining[k].min(remaining[k + 1]);
+        }
+        for k in 1..split {
+            remaining[k] = remaining[k].min(remaining[k - 1]);
+        }
+        Self {
+            lo,
+            hi,
+            rates,
+            split,
+            remaining,
+        }
+    }
+
+    /// `nearest(annualised grid_roots(f, lo, hi, n), 0)`: visits the grid points outward
+    /// from 0, always on the side whose remaining bound is smaller, each point once, and
+    /// stops when neither side can report a root nearer 0 than the nearest one found.
+    fn nearest_annual_root(&self, f: &dyn Fn(f64) -> f64) -> Option<f64> {
+        let rates = &self.rates;
+        let n = rates.len();
+        let below = self.split.checked_sub(1).map(|k| (rates[k], f(rates[k])));
+        // Upward: the next point is `up`, the point before it is `up_prev`.
+        let (mut up, mut up_prev) = (self.split, below);
+        // Downward: the next point is `down - 1`, with value `down_value`; the point before
+        // it (`down - 2`) is evaluated when it is visited.
+        let (mut down, mut down_value) = (self.split, below.map(|(_, v)| v));
+        let mut found: Vec<f64> = Vec::new();
+        let mut best = f64::INFINITY;
+        loop {
+            let up_bound = if up < n {
+                self.remaining[up]
+            } else {
+                f64::INFINITY
+            };
+            let down_bound = if down > 0 {
+                self.remaining[down - 1]
+            } else {
+                f64::INFINITY
+            };
+            let root = if up < n && up_bound <= down_bound {
+                if up_bound > best {
+                    break;
+                }
+                let (r, fr) = (rates[up], f(rates[up]));
+                let root = grid_point_root(f, up_prev, r, fr);
+                (up, up_prev) = (up + 1, Some((r, fr)));
+                root
+            } else if let Some(fk) = down_value.filter(|_| down > 0) {
+                if down_bound > best {
+                    break;
+                }
+                let k = down - 1;
+                let prev = k.checked_sub(1).map(|p| (rates[p], f(rates[p])));
+                let root = grid_point_root(f, prev, rates[k], fk);
+                (down, down_value) = (k, prev.map(|(_, v)| v));
+                root
+            } else {
+                break;
+            };
+            if let Some(root) = root {
+                let a = annualise(root);
+                best = best.min(a.abs());
+                found.push(a);
+            }
+        }
+        // Ascending, like the full search's roots, so that ties resolve the same way.
+        found.sort_by(f64::total_cmp);
+        nearest(&found, 0.0)
+    }
+}
+
+/// The [`ScanGrid`] of the model's IRR range ([`irr_quarterly_annualised`]), built once;
+/// `None` only if that range were invalid.
+fn model_grid() -> Option<&'static ScanGrid> {
+    static GRID: OnceLock<Option<ScanGrid>> = OnceLock::new();
+    GRID.get_or_init(|| {
+        let (lo, hi) = search_range(quarterly_rate(MODEL_IRR_LO), quarterly_rate(MODEL_IRR_HI))?;
+        Some(ScanGrid::new(lo, hi, GRID_POINTS))
+    })
+    .as_ref()
 }
 
 /// Newton's method for a root of `f` (with derivative `df`, both returning
@@ -889,6 +1094,98 @@ mod tests {
         let roots = grid_roots(&f, -0.5, 1.0, 5);
         assert_eq!(roots.len(), 1);
         assert!(roots[0].abs() < 1e-15);
+    }
+
+    /// `nearest(annualised grid_roots)`, the reference the grid scan must equal.
+    fn full_nearest(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64, n: usize) -> Option<f64> {
+        let roots: Vec<f64> = grid_roots(f, lo, hi, n)
+            .into_iter()
+            .map(annualise)
+            .collect();
+        nearest(&roots, 0.0)
+    }
+
+    #[test]
+    fn scan_grid_matches_full_grid() {
+        let ranges = [
+            (-0.5, 1.0, 5),
+            (-0.5, 1.0, 1000),
+            (-0.3, 0.4, 1000),
+            (0.01, 0.5, 200),
+            (-0.6, -0.01, 300),
+            (
+                quarterly_rate(MODEL_IRR_LO),
+                quarterly_rate(MODEL_IRR_HI),
+                GRID_POINTS,
+            ),
+        ];
+        let root_sets: [&[f64]; 8] = [
+            &[],
+            &[0.0],
+            &[-0.2, 0.2],
+            &[-0.1, 0.05, 0.3],
+            &[0.02, 0.021, 0.3],
+            &[-0.4, -0.35, -0.001],
+            &[-0.5, 1.0],
+            &[0.3, 0.35, 0.36, 0.37],
+        ];
+        for &(lo, hi, n) in &ranges {
+            let grid = ScanGrid::new(lo, hi, n);
+            for roots in root_sets {
+                let f = |r: f64| roots.iter().fold(1.0, |p, &a| p * (r - a));
+                let want = full_nearest(&f, lo, hi, n);
+                let got = grid.nearest_annual_root(&f);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{lo} {hi} {n} {roots:?}"
+                );
+            }
+            let wavy = |r: f64| libm::sin(37.0 * r + 0.3);
+            let got = grid.nearest_annual_root(&wavy);
+            assert_eq!(
+                got.map(f64::to_bits),
+                full_nearest(&wavy, lo, hi, n).map(f64::to_bits)
+            );
+        }
+    }
+
+    #[test]
+    fn scan_grid_exact_zeros_on_grid_points() {
+        let (lo, hi, n) = (-0.3, 0.4, 1000);
+        let grid = ScanGrid::new(lo, hi, n);
+        let r = |k: usize| grid.rates[k];
+        // Zero only at a grid point (touching, no sign change), at both ends, next to a
+        // sign change, and at two grid points on either side of 0.
+        let cases: Vec<Vec<f64>> = vec![
+            vec![r(700)],
+            vec![lo],
+            vec![hi],
+            vec![lo, hi],
+            vec![r(400), r(700)],
+            vec![r(100), r(101)],
+            vec![r(428), r(429), r(430)],
+        ];
+        for zeros in &cases {
+            for touch in [false, true] {
+                let f = |x: f64| {
+                    let p = zeros.iter().fold(1.0, |p, &a| p * (x - a));
+                    if touch { p * p } else { p }
+                };
+                let want = full_nearest(&f, lo, hi, n);
+                assert!(want.is_some(), "{zeros:?}");
+                let got = grid.nearest_annual_root(&f);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{zeros:?} {touch}"
+                );
+            }
+        }
+        // The model grid is the grid_roots grid.
+        let (mlo, mhi) = (quarterly_rate(MODEL_IRR_LO), quarterly_rate(MODEL_IRR_HI));
+        let model = model_grid().expect("valid model range");
+        assert!(log_grid(mlo, mhi, GRID_POINTS).eq(model.rates.iter().copied()));
     }
 
     #[test]
