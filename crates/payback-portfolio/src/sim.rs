@@ -624,7 +624,7 @@ impl Industry {
         PathOutcome {
             payback,
             npv: self.npv,
-            irr: finance::irr_quarterly_annualised(&self.fcf).primary,
+            irr: finance::irr_quarterly_primary(&self.fcf),
             moic: (self.capex > 0.0).then(|| self.ocf_and_tv / self.capex),
             peak_funding: (-min).max(0.0),
             peak_funding_quarter: at,

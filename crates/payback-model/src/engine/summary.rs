@@ -119,7 +119,7 @@ pub(super) fn outcome(ctx: &Ctx, st: &mut State) -> super::Outcome {
     super::Outcome {
         payback: c.payback,
         npv: c.npv,
-        irr: finance::irr_quarterly_annualised(&st.q.fcf).primary,
+        irr: finance::irr_quarterly_primary(&st.q.fcf),
         moic: c.moic,
         peak_funding: c.peak_funding,
         economic_recovery: c.economic_recovery,
