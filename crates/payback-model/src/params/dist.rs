@@ -759,13 +759,18 @@ fn ln_beta(a: f64, b: f64) -> f64 {
 
 /// Regularized incomplete beta `I_x(a, b)`.
 pub fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
+    beta_cdf_with(x, a, b, ln_beta(a, b))
+}
+
+/// [`beta_cdf`] given `ln_beta(a, b)` (the quantile search reuses it at every step).
+fn beta_cdf_with(x: f64, a: f64, b: f64, lb: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let front = libm::exp(a * libm::log(x) + b * libm::log1p(-x) - ln_beta(a, b));
+    let front = libm::exp(a * libm::log(x) + b * libm::log1p(-x) - lb);
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(x, a, b) / a
     } else {
@@ -780,7 +785,7 @@ pub fn beta_quantile(u: f64, a: f64, b: f64) -> f64 {
     let mut x = a / (a + b);
     let lb = ln_beta(a, b);
     for _ in 0..100 {
-        let f = beta_cdf(x, a, b) - u;
+        let f = beta_cdf_with(x, a, b, lb) - u;
         if f.abs() < 1e-15 {
             break;
         }
