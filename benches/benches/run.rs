@@ -31,6 +31,15 @@ fn project_default(bencher: divan::Bencher) {
     bencher.bench(|| payback_model::project(divan::black_box(&s)));
 }
 
+/// The Monte Carlo path's projection of the default scenario: headline figures only, with a
+/// workspace reused across iterations as a block of paths reuses it.
+#[divan::bench]
+fn project_outcome_default(bencher: divan::Bencher) {
+    let s = builtin_scenario(&[]);
+    let mut ws = payback_model::engine::Workspace::default();
+    bencher.bench_local(|| payback_model::engine::project_outcome(divan::black_box(&s), &mut ws));
+}
+
 /// One projection of the default scenario with the bear overlay.
 #[divan::bench]
 fn project_default_bear(bencher: divan::Bencher) {
