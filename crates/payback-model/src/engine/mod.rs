@@ -33,7 +33,7 @@ use pricing::{abs_index, quarters_in};
 pub fn project(s: &Scenario) -> Projection {
     let mut pool = Pool::default();
     let ctx = Ctx::new(s, &mut pool);
-    let mut st = State::new(&ctx, Quarterly::default(), &mut pool);
+    let mut st = State::new(&ctx, Quarterly::default(), &mut pool, true);
     for i in 0..ctx.n {
         st.quarter(&ctx, i);
     }
@@ -81,7 +81,7 @@ impl Workspace {
 pub fn project_outcome(s: &Scenario, ws: &mut Workspace) -> Outcome {
     let mut pool = std::mem::take(&mut ws.pool);
     let ctx = Ctx::new(s, &mut pool);
-    let mut st = State::new(&ctx, std::mem::take(&mut ws.q), &mut pool);
+    let mut st = State::new(&ctx, std::mem::take(&mut ws.q), &mut pool, false);
     for i in 0..ctx.n {
         st.quarter(&ctx, i);
     }
@@ -142,6 +142,8 @@ pub(crate) struct Ctx<'a> {
     pub pipe_term_factor: f64,
     /// Pipeline term in quarters.
     pub pipe_nq: usize,
+    /// Each equity stake's valuation path ([`valuation_at`]), per simulation quarter.
+    pub valuation: Vec<Vec<f64>>,
     /// Pipeline survival by age in quarters, `0 ..= term`.
     pub pipe_survival: Vec<f64>,
     /// Pipeline: sum of survival over ages after `a` within the term, by age `a`.
@@ -239,6 +241,7 @@ impl<'a> Ctx<'a> {
             self.pipe_survival,
             self.pipe_survival_after,
         ]);
+        pool.give(self.valuation);
         pool.spends = self.spends;
     }
 
@@ -370,6 +373,11 @@ impl<'a> Ctx<'a> {
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
         let g_open = growth_index(&s.open_market.growth, abs0, n, i_start, pool);
+        let valuation = s
+            .equity
+            .iter()
+            .map(|e| valuation_series(&e.valuation, abs0, pool.filled(n, 0.0)))
+            .collect();
         let mut geo = |base: f64| geometric(base, n, i_start, pool);
         let inf = s.inference.as_ref();
         let ag = s.agents.as_ref();
@@ -398,6 +406,7 @@ impl<'a> Ctx<'a> {
                     s.facilities.life_years,
                 ),
             pipe_nq,
+            valuation,
             pipe_survival,
             pipe_survival_after,
             g_open,
@@ -460,11 +469,13 @@ pub(crate) struct State {
     loans: Vec<financing::Loan>,
     /// Highest covenant minimum in force, per quarter (for the breach count).
     pub covenant: Vec<Option<f64>>,
+    /// Whether to track what only the full projection reports (vintage contributions).
+    detail: bool,
 }
 
 impl State {
     /// A fresh state; `q` is a set of series to reuse (any length: it is reset to zeros).
-    fn new(ctx: &Ctx, mut q: Quarterly, pool: &mut Pool) -> State {
+    fn new(ctx: &Ctx, mut q: Quarterly, pool: &mut Pool, detail: bool) -> State {
         let s = ctx.s;
         let n = ctx.n;
         let first_year = ctx.quarter(0).year();
@@ -583,7 +594,11 @@ impl State {
             tax_losses: 0.0,
             stake: opening_stakes,
             prev_econ_value: 0.0,
-            vintage_contrib: (0..years).map(|_| pool.filled(n, 0.0)).collect(),
+            vintage_contrib: if detail {
+                (0..years).map(|_| pool.filled(n, 0.0)).collect()
+            } else {
+                Vec::new()
+            },
             vintage_capex: vec![0.0; years],
             first_year,
             sunk_capex: 0.0,
@@ -591,6 +606,7 @@ impl State {
             tier_order: (0..s.tiers.len()).collect(),
             loans: financing::loans(s, ctx.abs0, n),
             covenant: pool.nones(n),
+            detail,
         }
     }
 
@@ -902,7 +918,8 @@ impl State {
         // Vintage contributions (before retirement, so the last quarter counts).
         let rev_ex_agents = revenue - revenue_agents;
         let rent_per_mw = ctx.rent_per_mw;
-        if capacity > 0.0 {
+        // Only the full projection reports vintages; a Monte Carlo path skips them.
+        if self.detail && capacity > 0.0 {
             for l in self.fleet.lots.iter().filter(|l| l.active) {
                 let year_idx = (self.fleet.cohorts[l.cohort].year - self.first_year) as usize;
                 let c = rev_ex_agents * l.capacity / capacity
@@ -985,15 +1002,13 @@ impl State {
         let mut mark = 0.0;
         for (k, e) in s.equity.iter().enumerate() {
             for inv in e.investments.iter().filter(|v| abs_index(v.quarter) == abs) {
-                let val = inv
-                    .valuation
-                    .unwrap_or_else(|| valuation_at(&e.valuation, abs));
+                let val = inv.valuation.unwrap_or(ctx.valuation[k][i]);
                 if val > 0.0 {
                     self.stake[k] += inv.amount / val;
                 }
                 equity_investment += inv.amount;
             }
-            mark += self.stake[k] * valuation_at(&e.valuation, abs);
+            mark += self.stake[k] * ctx.valuation[k][i];
         }
         if i + 1 == ctx.i_start {
             self.mark_before_start = mark;
@@ -1382,6 +1397,48 @@ impl State {
     }
 }
 
+/// [`valuation_at`] for the quarters `abs0, abs0 + 1, …` (as many as `out` holds), in one
+/// sweep: the logarithms of the points are taken once, and the window [`valuation_at`] would
+/// pick only moves forward as the quarter does. Same bits as calling it quarter by quarter.
+fn valuation_series(path: &[(Quarter, f64)], abs0: i32, mut out: Vec<f64>) -> Vec<f64> {
+    let Some(first) = path.first() else {
+        out.fill(0.0);
+        return out;
+    };
+    let first_abs = abs_index(first.0);
+    let last_value = path.last().map_or(0.0, |p| p.1);
+    let points: Vec<(i32, f64, f64)> = path
+        .iter()
+        .map(|&(q, v)| (abs_index(q), v, if v > 0.0 { libm::log(v) } else { 0.0 }))
+        .collect();
+    // Window w joins points w and w + 1; it is usable when it has length and positive ends.
+    let usable = |w: usize| {
+        let (a, va, _) = points[w];
+        let (b, vb, _) = points[w + 1];
+        b > a && va > 0.0 && vb > 0.0
+    };
+    let mut w = 0;
+    for (i, x) in out.iter_mut().enumerate() {
+        let abs = abs0 + i as i32;
+        if abs <= first_abs {
+            *x = first.1;
+            continue;
+        }
+        while w + 1 < points.len() && !(usable(w) && abs <= points[w + 1].0) {
+            w += 1;
+        }
+        *x = if w + 1 < points.len() {
+            let (a, _, la) = points[w];
+            let (b, _, lb) = points[w + 1];
+            let f = f64::from(abs - a) / f64::from(b - a);
+            libm::exp(la * (1.0 - f) + lb * f)
+        } else {
+            last_value
+        };
+    }
+    out
+}
+
 /// Valuation on a log-linear path between points, flat outside.
 pub(crate) fn valuation_at(path: &[(Quarter, f64)], abs: i32) -> f64 {
     let Some(first) = path.first() else {
@@ -1418,4 +1475,45 @@ struct AgentQuarter {
     revenue: f64,
     value_per_hour: f64,
     served_hours: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(year: i32, n: u8) -> Quarter {
+        Quarter::new(year, n).expect("valid quarter")
+    }
+
+    /// The one-sweep table equals the point-by-point lookup bit for bit, including paths with
+    /// repeated quarters, zero or negative values (unusable windows) and a single point.
+    #[test]
+    fn valuation_series_matches_valuation_at() {
+        let paths: Vec<Vec<(Quarter, f64)>> = vec![
+            vec![],
+            vec![(q(2025, 2), 80e9)],
+            vec![
+                (q(2024, 1), 80e9),
+                (q(2025, 4), 300e9),
+                (q(2028, 4), 1.2e12),
+            ],
+            vec![(q(2024, 1), 0.0), (q(2026, 1), 100e9), (q(2027, 3), 90e9)],
+            vec![
+                (q(2024, 1), 10.0),
+                (q(2024, 1), 20.0),
+                (q(2026, 2), -5.0),
+                (q(2029, 1), 7.0),
+            ],
+            vec![(q(2026, 1), 5.0), (q(2027, 1), 0.0), (q(2030, 4), 40.0)],
+        ];
+        let abs0 = abs_index(q(2022, 3));
+        let n = 50;
+        for path in &paths {
+            let table = valuation_series(path, abs0, vec![0.0; n]);
+            for (i, v) in table.iter().enumerate() {
+                let want = valuation_at(path, abs0 + i as i32);
+                assert_eq!(v.to_bits(), want.to_bits(), "{path:?} at {i}");
+            }
+        }
+    }
 }
