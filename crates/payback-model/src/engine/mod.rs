@@ -67,8 +67,31 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Names of the series [`project_outcome`] fills (the others stay zero): what its
+    /// headline figures, the runoff and a Monte Carlo fan chart read.
+    pub const SERIES: &'static [&'static str] = &[
+        "capacity",
+        "queued_cost",
+        "served",
+        "utilization",
+        "revenue_agents",
+        "revenue",
+        "deferred_revenue",
+        "ocf",
+        "capex",
+        "fcf",
+        "fcf_cumulative",
+        "fcf_discounted_cumulative",
+        "economic_fcf",
+        "equity_mark",
+        "rpo",
+        "nbv_accelerators",
+        "nbv_facilities",
+    ];
+
     /// The quarterly series of the last [`project_outcome`] run, from the start to the
-    /// horizon (history sliced off), exactly as [`project`] would return them.
+    /// horizon (history sliced off). Those named in [`Workspace::SERIES`] are exactly what
+    /// [`project`] returns; every other series is zero (a path does not write it).
     pub fn quarterly(&self) -> &Quarterly {
         &self.q
     }
@@ -988,7 +1011,12 @@ impl State {
         let ocf = ebitda - tax + deferred_change;
         let capex = capex_acc + capex_fac;
         let fcf = ocf - capex + salvage;
-        let debt = financing::step(s, &mut self.loans, i);
+        // Debt moves only levered figures, which a Monte Carlo path does not record.
+        let debt = if self.detail {
+            financing::step(s, &mut self.loans, i)
+        } else {
+            financing::DebtQuarter::default()
+        };
         let levered_fcf = fcf + debt.draws - debt.repayment - debt.interest
             + financing::tax_shield(s, debt.interest, tax)
             - debt.fees;
@@ -1024,88 +1052,21 @@ impl State {
         }
 
         let q = &mut self.q;
+        // What a Monte Carlo path reads (its summary, runoff and fan chart) is always written;
+        // the rest only for the full projection.
         q.capacity[i] = capacity;
-        q.capacity_newest[i] = fq.capacity_newest;
-        q.accelerators_in_service[i] = fq.accelerators;
-        q.queued_accelerators[i] = fq.queued;
         q.queued_cost[i] = fq.queued_cost;
-        q.mw_in_service[i] = self.fleet.mw_in_service;
-        q.mw_occupied[i] = mw_occupied;
-        q.mw_idle[i] = mw_idle;
-        q.mw_mothballed[i] = mothballed;
-        q.mw_on_order[i] = self.fleet.mw_on_order;
-        q.demand_open_market[i] = open_demand;
-        q.demand_tiers[i] = tier_demand;
-        q.demand_contracts[i] = named_held;
-        q.demand_pipeline[i] = pipe_held;
-        q.demand_inference[i] = inf.hours;
-        q.demand_agents[i] = ag.hours;
-        q.demand_internal[i] = internal_demand;
-        q.served_contracts[i] = served_contracts;
-        q.served_pipeline[i] = served_pipeline;
-        q.served_inference[i] = inf.served_hours;
-        q.served_agents[i] = ag.served_hours;
-        q.served_internal[i] = served_internal;
-        q.served_tiers[i] = served_tiers;
         q.served[i] = served;
-        q.unserved[i] = unserved.max(0.0);
-        q.contract_shortfall[i] = named.shortfall + pipe.shortfall;
         q.utilization[i] = utilization;
-        q.p_ref[i] = p_ref;
-        q.p_ref_expected[i] = p_exp;
-        q.markup[i] = markup;
-        q.revenue_contracts[i] = named.revenue;
-        q.revenue_pipeline[i] = pipe.revenue;
-        q.revenue_tiers[i] = revenue_tiers;
-        q.revenue_inference[i] = revenue_inference;
         q.revenue_agents[i] = revenue_agents;
-        q.revenue_forfeited[i] = revenue_forfeited;
         q.revenue[i] = revenue;
-        q.revenue_circular[i] = named.circular;
-        q.power[i] = power;
-        q.opex_datacenter[i] = opex_dc;
-        q.opex_agents[i] = opex_agents;
-        q.opex[i] = opex;
-        q.ebitda[i] = ebitda;
-        q.depreciation_accelerators[i] = fq.dep_acc;
-        q.depreciation_facilities[i] = fq.dep_shell;
-        q.depreciation[i] = depreciation;
-        q.impairment[i] = impairment;
-        q.economic_depreciation[i] = econ_dep_acc + fq.dep_shell;
-        q.ebit[i] = ebit;
-        q.tax[i] = tax;
-        q.tax_losses_carried[i] = self.tax_losses;
         q.deferred_revenue[i] = deferred;
-        q.deferred_revenue_change[i] = deferred_change;
         q.ocf[i] = ocf;
-        q.capex_accelerators[i] = capex_acc;
-        q.capex_facilities[i] = capex_fac;
         q.capex[i] = capex;
-        q.capex_unspent[i] = unspent;
-        q.salvage[i] = salvage;
         q.fcf[i] = fcf;
-        q.debt_draws[i] = debt.draws;
-        q.debt_repayment[i] = debt.repayment;
-        q.debt_interest[i] = debt.interest;
-        q.debt_fees[i] = debt.fees;
-        q.debt_balance[i] = debt.balance;
-        q.levered_fcf[i] = levered_fcf;
-        q.fcf_ex_circular[i] = fcf - named.circular * (1.0 - s.scenario.tax_rate);
-        q.equity_investment[i] = equity_investment;
         q.economic_fcf[i] = fcf - equity_investment;
         q.equity_mark[i] = mark;
         q.rpo[i] = named.rpo + pipe.rpo;
-        q.rpo_risk_adjusted[i] = named.rpo_risk_adjusted + pipe.rpo_risk_adjusted;
-        q.bookings[i] = named.bookings + pipe.bookings;
-        q.rpo_recognised[i] = named.recognised + pipe.recognised;
-        q.rpo_cancelled[i] = named.cancelled + pipe.cancelled;
-        q.run_rate[i] = revenue * 4.0;
-        q.inference_tokens[i] = tokens_served;
-        q.inference_price[i] = inf.price;
-        q.inference_price_floor[i] = inf.floor;
-        q.tokens_per_ref_hour[i] = inf.tph;
-        q.agent_seats[i] = if active { self.seats } else { 0.0 };
-        q.agent_price[i] = ag.price;
         q.nbv_accelerators[i] = self
             .fleet
             .lots
@@ -1114,22 +1075,92 @@ impl State {
             .map(|l| l.nbv)
             .sum();
         q.nbv_facilities[i] = fq.nbv_shell;
-        let prev = |v: &Vec<f64>| if i > 0 { v[i - 1] } else { 0.0 };
-        q.hardware_placed_cost[i] = prev(&q.hardware_placed_cost) + fq.placed;
-        q.hardware_depreciation_cumulative[i] =
-            prev(&q.hardware_depreciation_cumulative) + fq.dep_acc;
-        q.impairment_cumulative[i] = prev(&q.impairment_cumulative) + impairment;
-        q.salvage_cumulative[i] = prev(&q.salvage_cumulative) + salvage;
-
-        let fleet_cost = power + opex_dc + depreciation;
-        if tokens_served > 0.0 && served > 0.0 {
-            let cost = fleet_cost / served * inf.served_hours / tokens_served * 1e6;
-            self.opt.inference_cost_per_mtok[i] = Some(cost);
-            self.opt.inference_margin_per_mtok[i] = Some(inf.price - cost);
-        }
-        if revenue > 0.0 {
-            self.opt.gross_margin[i] = Some((revenue - power - depreciation) / revenue);
-            self.opt.ebitda_margin[i] = Some(ebitda / revenue);
+        if self.detail {
+            q.capacity_newest[i] = fq.capacity_newest;
+            q.accelerators_in_service[i] = fq.accelerators;
+            q.queued_accelerators[i] = fq.queued;
+            q.mw_in_service[i] = self.fleet.mw_in_service;
+            q.mw_occupied[i] = mw_occupied;
+            q.mw_idle[i] = mw_idle;
+            q.mw_mothballed[i] = mothballed;
+            q.mw_on_order[i] = self.fleet.mw_on_order;
+            q.demand_open_market[i] = open_demand;
+            q.demand_tiers[i] = tier_demand;
+            q.demand_contracts[i] = named_held;
+            q.demand_pipeline[i] = pipe_held;
+            q.demand_inference[i] = inf.hours;
+            q.demand_agents[i] = ag.hours;
+            q.demand_internal[i] = internal_demand;
+            q.served_contracts[i] = served_contracts;
+            q.served_pipeline[i] = served_pipeline;
+            q.served_inference[i] = inf.served_hours;
+            q.served_agents[i] = ag.served_hours;
+            q.served_internal[i] = served_internal;
+            q.served_tiers[i] = served_tiers;
+            q.unserved[i] = unserved.max(0.0);
+            q.contract_shortfall[i] = named.shortfall + pipe.shortfall;
+            q.p_ref[i] = p_ref;
+            q.p_ref_expected[i] = p_exp;
+            q.markup[i] = markup;
+            q.revenue_contracts[i] = named.revenue;
+            q.revenue_pipeline[i] = pipe.revenue;
+            q.revenue_tiers[i] = revenue_tiers;
+            q.revenue_inference[i] = revenue_inference;
+            q.revenue_forfeited[i] = revenue_forfeited;
+            q.revenue_circular[i] = named.circular;
+            q.power[i] = power;
+            q.opex_datacenter[i] = opex_dc;
+            q.opex_agents[i] = opex_agents;
+            q.opex[i] = opex;
+            q.ebitda[i] = ebitda;
+            q.depreciation_accelerators[i] = fq.dep_acc;
+            q.depreciation_facilities[i] = fq.dep_shell;
+            q.depreciation[i] = depreciation;
+            q.impairment[i] = impairment;
+            q.economic_depreciation[i] = econ_dep_acc + fq.dep_shell;
+            q.ebit[i] = ebit;
+            q.tax[i] = tax;
+            q.tax_losses_carried[i] = self.tax_losses;
+            q.deferred_revenue_change[i] = deferred_change;
+            q.capex_accelerators[i] = capex_acc;
+            q.capex_facilities[i] = capex_fac;
+            q.capex_unspent[i] = unspent;
+            q.salvage[i] = salvage;
+            q.debt_draws[i] = debt.draws;
+            q.debt_repayment[i] = debt.repayment;
+            q.debt_interest[i] = debt.interest;
+            q.debt_fees[i] = debt.fees;
+            q.debt_balance[i] = debt.balance;
+            q.levered_fcf[i] = levered_fcf;
+            q.fcf_ex_circular[i] = fcf - named.circular * (1.0 - s.scenario.tax_rate);
+            q.equity_investment[i] = equity_investment;
+            q.rpo_risk_adjusted[i] = named.rpo_risk_adjusted + pipe.rpo_risk_adjusted;
+            q.bookings[i] = named.bookings + pipe.bookings;
+            q.rpo_recognised[i] = named.recognised + pipe.recognised;
+            q.rpo_cancelled[i] = named.cancelled + pipe.cancelled;
+            q.run_rate[i] = revenue * 4.0;
+            q.inference_tokens[i] = tokens_served;
+            q.inference_price[i] = inf.price;
+            q.inference_price_floor[i] = inf.floor;
+            q.tokens_per_ref_hour[i] = inf.tph;
+            q.agent_seats[i] = if active { self.seats } else { 0.0 };
+            q.agent_price[i] = ag.price;
+            let prev = |v: &Vec<f64>| if i > 0 { v[i - 1] } else { 0.0 };
+            q.hardware_placed_cost[i] = prev(&q.hardware_placed_cost) + fq.placed;
+            q.hardware_depreciation_cumulative[i] =
+                prev(&q.hardware_depreciation_cumulative) + fq.dep_acc;
+            q.impairment_cumulative[i] = prev(&q.impairment_cumulative) + impairment;
+            q.salvage_cumulative[i] = prev(&q.salvage_cumulative) + salvage;
+            let fleet_cost = power + opex_dc + depreciation;
+            if tokens_served > 0.0 && served > 0.0 {
+                let cost = fleet_cost / served * inf.served_hours / tokens_served * 1e6;
+                self.opt.inference_cost_per_mtok[i] = Some(cost);
+                self.opt.inference_margin_per_mtok[i] = Some(inf.price - cost);
+            }
+            if revenue > 0.0 {
+                self.opt.gross_margin[i] = Some((revenue - power - depreciation) / revenue);
+                self.opt.ebitda_margin[i] = Some(ebitda / revenue);
+            }
         }
 
         // Lagged state for the next quarter's markup and inference floor.
