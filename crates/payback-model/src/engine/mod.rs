@@ -843,8 +843,12 @@ impl State {
         // Tiers, highest multiplier first.
         let n_tiers = s.tiers.len();
         let mult = &self.tier_mult;
-        self.tier_order
-            .sort_unstable_by(|&a, &b| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b)));
+        let order = |&a: &usize, &b: &usize| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b));
+        // The order is total, so last quarter's order, if still sorted, is the sorted order;
+        // multipliers decay smoothly, so it rarely changes.
+        if !self.tier_order.is_sorted_by(|a, b| order(a, b).is_le()) {
+            self.tier_order.sort_unstable_by(order);
+        }
         let before_tiers = remaining;
         let newest_room = if capacity > 0.0 {
             fq.capacity_newest * before_tiers / capacity
