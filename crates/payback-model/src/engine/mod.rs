@@ -165,6 +165,8 @@ pub(crate) struct Ctx<'a> {
     pub pipe_term_factor: f64,
     /// Pipeline term in quarters.
     pub pipe_nq: usize,
+    /// The newest generation on sale ([`pricing::newest_on_sale`]), per simulation quarter.
+    pub newest: Vec<usize>,
     /// Each equity stake's valuation path ([`valuation_at`]), per simulation quarter.
     pub valuation: Vec<Vec<f64>>,
     /// Pipeline survival by age in quarters, `0 ..= term`.
@@ -220,6 +222,7 @@ struct Pool {
     f64s: Vec<Vec<f64>>,
     options: Vec<Vec<Option<f64>>>,
     spends: Vec<Vec<(usize, f64)>>,
+    newest: Vec<usize>,
     fleet: Fleet,
     instances: Vec<Instance>,
 }
@@ -266,6 +269,7 @@ impl<'a> Ctx<'a> {
         ]);
         pool.give(self.valuation);
         pool.spends = self.spends;
+        pool.newest = self.newest;
     }
 
     fn new(s: &'a Scenario, pool: &mut Pool) -> Ctx<'a> {
@@ -361,6 +365,15 @@ impl<'a> Ctx<'a> {
         let mut p_ref = pool.filled(n, 0.0);
         let mut floor_ratio = pool.filled(n, 0.0);
         let t_last = last_launch - start;
+        let launches: Vec<i32> = s.generations.iter().map(|g| abs_index(g.launch)).collect();
+        let earliest = pricing::newest_on_sale(s, i32::MIN);
+        let mut newest = std::mem::take(&mut pool.newest);
+        newest.clear();
+        newest.extend(
+            (0..n).map(|i| {
+                pricing::newest_on_sale_in(&launches, abs0 + i as i32).unwrap_or(earliest)
+            }),
+        );
         for i in 0..n {
             power_price[i] = pp;
             pp *= esc_step;
@@ -369,14 +382,8 @@ impl<'a> Ctx<'a> {
                 pe *= decl_step;
             }
             let t_rel = i as i32 - i_start as i32;
-            let (p, f) = pricing::reference_price_with(
-                s,
-                &fronts,
-                &unit,
-                abs0 + i as i32,
-                t_rel,
-                power_price[i],
-            );
+            let (p, f) =
+                pricing::reference_price_with(s, &fronts, &unit, newest[i], t_rel, power_price[i]);
             p_ref[i] = p;
             floor_ratio[i] = f;
         }
@@ -429,6 +436,7 @@ impl<'a> Ctx<'a> {
                     s.facilities.life_years,
                 ),
             pipe_nq,
+            newest,
             valuation,
             pipe_survival,
             pipe_survival_after,
@@ -1272,7 +1280,7 @@ impl State {
         if mw <= 0.0 {
             return 0.0;
         }
-        let g = pricing::newest_on_sale(s, ctx.abs0 + i as i32);
+        let g = ctx.newest[i];
         let gen_ = &s.generations[g];
         let amount = mw * 1000.0 / gen_.power_kw * gen_.unit_cost;
         self.fleet.buy_accelerators(

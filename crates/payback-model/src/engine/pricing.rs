@@ -90,14 +90,20 @@ pub fn quarters_in(years: f64) -> usize {
 /// Index of the newest generation on sale at absolute quarter index `abs` (the latest launch
 /// at or before it, ties to the later one in the file; before any launch, the earliest).
 pub fn newest_on_sale(s: &Scenario, abs: i32) -> usize {
+    let launches: Vec<i32> = s.generations.iter().map(|g| abs_index(g.launch)).collect();
+    newest_on_sale_in(&launches, abs).unwrap_or_else(|| earliest_launch(s))
+}
+
+/// [`newest_on_sale`] given every generation's launch as an absolute index; `None` before any
+/// launch.
+pub fn newest_on_sale_in(launches: &[i32], abs: i32) -> Option<usize> {
     let mut best: Option<usize> = None;
-    for (i, g) in s.generations.iter().enumerate() {
-        let l = abs_index(g.launch);
-        if l <= abs && best.is_none_or(|b| l >= abs_index(s.generations[b].launch)) {
+    for (i, &l) in launches.iter().enumerate() {
+        if l <= abs && best.is_none_or(|b| l >= launches[b]) {
             best = Some(i);
         }
     }
-    best.unwrap_or_else(|| earliest_launch(s))
+    best
 }
 
 fn earliest_launch(s: &Scenario) -> usize {
@@ -157,20 +163,21 @@ pub fn reference_price(s: &Scenario, decline: f64, abs: i32, t_rel: i32) -> (f64
     let unit: Vec<UnitCosts> = (0..s.generations.len())
         .map(|g| unit_costs(s, g, 1.0))
         .collect();
-    reference_price_with(s, &fronts, &unit, abs, t_rel, power_price(s, t_rel))
+    let g = newest_on_sale(s, abs);
+    reference_price_with(s, &fronts, &unit, g, t_rel, power_price(s, t_rel))
 }
 
 /// [`reference_price`] with each generation's front-loading factor, its unit costs at a power
-/// price of $1/MWh (power scales linearly) and the power price given.
+/// price of $1/MWh (power scales linearly), the newest generation on sale `g` and the power
+/// price given.
 pub fn reference_price_with(
     s: &Scenario,
     fronts: &[f64],
     unit: &[UnitCosts],
-    abs: i32,
+    g: usize,
     t_rel: i32,
     price_per_mwh: f64,
 ) -> (f64, f64) {
-    let g = newest_on_sale(s, abs);
     let costs = UnitCosts {
         power: unit[g].power * price_per_mwh,
         ..unit[g]
