@@ -204,8 +204,17 @@ impl PathOutcome {
 #[derive(Debug, Clone)]
 struct BlockOut {
     outcomes: Vec<PathOutcome>,
-    /// Fan-chart values: path-major, `FAN_SERIES.len() x quarters` per path.
+    /// Fan-chart values, series-major: `fan[(f x quarters + t) x paths + i]` for series `f`,
+    /// quarter `t`, path `i`, so the fold reads each accumulator's values in one run.
     fan: Vec<f64>,
+}
+
+impl BlockOut {
+    /// Series `f`'s values in quarter `t`, one per path.
+    fn fan_values(&self, f: usize, t: usize, nq: usize) -> &[f64] {
+        let n = self.outcomes.len();
+        &self.fan[(f * nq + t) * n..(f * nq + t + 1) * n]
+    }
 }
 
 fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> BlockOut {
@@ -213,16 +222,19 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
     let mut s = plan.base.clone();
     let mut ws = Workspace::default();
     let mut outcomes = Vec::with_capacity(n);
-    let mut fan = Vec::with_capacity(n * FAN_SERIES.len() * nq);
+    let mut fan = vec![0.0; n * FAN_SERIES.len() * nq];
     for i in 0..n {
         plan.reset(&mut s);
         plan.apply(&mut s, &draws, i);
         let o = project_outcome(&s, &mut ws);
         outcomes.push(PathOutcome::of_outcome(&o, s.scenario.start));
         let q = ws.quarterly();
-        for series in [&q.fcf_cumulative, &q.revenue, &q.utilization, &q.rpo] {
+        for (f, series) in [&q.fcf_cumulative, &q.revenue, &q.utilization, &q.rpo]
+            .into_iter()
+            .enumerate()
+        {
             for t in 0..nq {
-                fan.push(series.get(t).copied().unwrap_or(0.0));
+                fan[(f * nq + t) * n + i] = series.get(t).copied().unwrap_or(0.0);
             }
         }
     }
@@ -274,13 +286,7 @@ impl Summary {
         let fan = (0..nf)
             .map(|f| {
                 (0..nq)
-                    .map(|t| {
-                        make(&|b: &BlockOut| {
-                            (0..b.outcomes.len())
-                                .map(|i| b.fan[(i * nf + f) * nq + t])
-                                .collect::<Vec<f64>>()
-                        })
-                    })
+                    .map(|t| make(&|b: &BlockOut| b.fan_values(f, t, nq).to_vec()))
                     .collect()
             })
             .collect();
@@ -321,15 +327,28 @@ impl Summary {
 
     fn add_block(&mut self, b: &BlockOut) {
         let nq = self.quarters.len();
-        let nf = FAN_SERIES.len();
-        for (i, o) in b.outcomes.iter().enumerate() {
+        for o in &b.outcomes {
             self.add_outcome(o);
-            for f in 0..nf {
-                for t in 0..nq {
-                    self.fan[f][t].push(b.fan[(i * nf + f) * nq + t]);
+        }
+        for (f, accs) in self.fan.iter_mut().enumerate() {
+            for (t, acc) in accs.iter_mut().enumerate() {
+                for &x in b.fan_values(f, t, nq) {
+                    acc.push(x);
                 }
             }
         }
+    }
+
+    /// Sort every kept value list (exact mode), in parallel on the current rayon pool, so the
+    /// report's percentiles find them sorted. Order-free, so the result does not depend on
+    /// the threads.
+    fn sort_values(&mut self) {
+        let accs: Vec<&mut Acc> = self
+            .scalars
+            .iter_mut()
+            .chain(self.fan.iter_mut().flatten())
+            .collect();
+        accs.into_par_iter().for_each(Acc::sort_values);
     }
 
     /// Merge the summary of later paths into this one (a run split across machines: same
@@ -394,14 +413,12 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
     let n_blocks = cfg.paths.div_ceil(bs);
     let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
     let exact = cfg.paths <= EXACT_LIMIT;
-    // Block 0 first: sketches learn their range from it.
-    let first = pool.install(|| run_block(plan, cfg, 0, block_len(0), nq));
-    let mut summary = Summary::new(quarters, exact, Some(&first));
-    summary.add_block(&first);
-    drop(first);
-    let mut stopped = sink.block_done(summary.paths, cfg.paths).is_break();
+    // Blocks run in chunks of `2 x threads` and fold in block order; the summary is made
+    // from block 0, whose values set the sketches' range.
     let chunk = (threads * 2) as u64;
-    let mut next = 1;
+    let mut summary: Option<Summary> = None;
+    let mut stopped = false;
+    let mut next = 0;
     while next < n_blocks && !stopped {
         let end = (next + chunk).min(n_blocks);
         let outs: Vec<BlockOut> = pool.install(|| {
@@ -411,6 +428,8 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
                 .collect()
         });
         for o in &outs {
+            let summary =
+                summary.get_or_insert_with(|| Summary::new(quarters.clone(), exact, Some(o)));
             summary.add_block(o);
             if sink.block_done(summary.paths, cfg.paths).is_break() {
                 stopped = true;
@@ -419,6 +438,8 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
         }
         next = end;
     }
+    let mut summary = summary.unwrap_or_else(|| Summary::new(quarters, exact, None));
+    pool.install(|| summary.sort_values());
     Ok(SimResult {
         config: *cfg,
         exact,

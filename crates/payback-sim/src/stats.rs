@@ -131,7 +131,7 @@ impl Sketch {
 /// One output's values over the paths: kept exactly, or sketched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stat {
-    /// Every value, in path order.
+    /// Every value: in path order while a run folds, sorted once it ends.
     Exact(Vec<f64>),
     /// A histogram sketch.
     Sketch(Sketch),
@@ -191,6 +191,14 @@ impl Acc {
         Acc {
             stat: Stat::Sketch(Sketch::from_range(lo, hi)),
             ..Acc::exact()
+        }
+    }
+
+    /// Sort the kept values (exact mode; a sketch is unchanged). Percentiles do not depend on
+    /// the order of the values.
+    pub fn sort_values(&mut self) {
+        if let Stat::Exact(v) = &mut self.stat {
+            v.sort_unstable_by(f64::total_cmp);
         }
     }
 
