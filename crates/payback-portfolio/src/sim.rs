@@ -36,7 +36,9 @@
 use std::collections::BTreeMap;
 
 use payback_input::{Loaded, SourceFile};
+use payback_model::engine::{Outcome, Workspace, project_outcome};
 use payback_model::finance::{self, Payback};
+use payback_model::projection::Quarterly;
 use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
@@ -500,7 +502,7 @@ impl PortfolioPlan {
         let mut survived: Vec<Option<Option<f64>>> = vec![None; self.defaults.len()];
         for (m, plan) in self.plans.iter().enumerate() {
             let s = &mut scen[m];
-            s.clone_from(&plan.base);
+            plan.reset(s);
             let k = plan.inputs.len();
             plan.apply_values(s, &draws[m].values[i * k..(i + 1) * k]);
             if !self.events {
@@ -589,17 +591,17 @@ impl Industry {
         self.economic_recovery = 0.0;
     }
 
-    fn add(&mut self, union: &[Quarter], p: &payback_model::Projection) {
-        if let Some(off) = p.quarters.first().and_then(|q| union.binary_search(q).ok()) {
-            for (acc, v) in self.fcf.iter_mut().skip(off).zip(&p.q.fcf) {
+    /// Add one company's path: its lean outcome `o` and series `q` (from its `start`).
+    fn add(&mut self, union: &[Quarter], start: Quarter, q: &Quarterly, o: &Outcome) {
+        if let Ok(off) = union.binary_search(&start) {
+            for (acc, v) in self.fcf.iter_mut().skip(off).zip(&q.fcf) {
                 *acc += v;
             }
         }
-        let s = &p.summary;
-        self.npv += s.npv;
-        self.economic_recovery += s.economic_recovery;
-        let capex: f64 = p.q.capex.iter().sum();
-        if let Some(m) = s.moic {
+        self.npv += o.npv;
+        self.economic_recovery += o.economic_recovery;
+        let capex: f64 = q.capex.iter().sum();
+        if let Some(m) = o.moic {
             self.ocf_and_tv += m * capex;
             self.capex += capex;
         }
@@ -647,6 +649,7 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
     let mut outcomes: Vec<Vec<PathOutcome>> = (0..=nm).map(|_| Vec::with_capacity(n)).collect();
     let mut defaulted = vec![0u64; pp.defaults.len()];
     let mut ind = Industry::new(pp.quarters.len());
+    let mut ws: Vec<Workspace> = (0..nm).map(|_| Workspace::default()).collect();
     for i in 0..n {
         let d = pp.set_path(&draws, i, &mut scen);
         for (c, q) in defaulted.iter_mut().zip(&d) {
@@ -654,9 +657,10 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
         }
         ind.reset();
         for (m, s) in scen.iter().enumerate() {
-            let p = payback_model::project(s);
-            outcomes[m].push(PathOutcome::of(&p));
-            ind.add(&pp.quarters, &p);
+            let o = project_outcome(s, &mut ws[m]);
+            let start = s.scenario.start;
+            outcomes[m].push(PathOutcome::of_outcome(&o, start));
+            ind.add(&pp.quarters, start, ws[m].quarterly(), &o);
         }
         outcomes[nm].push(ind.outcome());
     }

@@ -269,9 +269,8 @@ impl Plan {
     /// every one of them from the base. `reset` then `apply` equals `apply` on a fresh copy of
     /// the base, without cloning the scenario's names and tables for every path.
     pub fn reset(&self, s: &mut Scenario) {
-        if !self.events {
-            return;
-        }
+        // Unconditional (not only with events): a portfolio draws events for its members
+        // itself and resets them through here.
         for (c, b) in s.contracts.iter_mut().zip(&self.base.contracts) {
             c.renewal_prob = b.renewal_prob;
             c.price = b.price;
