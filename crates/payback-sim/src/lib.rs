@@ -643,6 +643,15 @@ impl SimResult {
     }
 }
 
+/// The outcome of one path of a plan given its input values (one per input), no events: the
+/// lean projection of [`project_with`]'s scenario.
+pub fn outcome_with(plan: &Plan, values: &[f64]) -> PathOutcome {
+    let mut s: Scenario = plan.base.clone();
+    plan.apply_values(&mut s, values);
+    let o = project_outcome(&s, &mut Workspace::default());
+    PathOutcome::of_outcome(&o, s.scenario.start)
+}
+
 /// Project one path of a plan directly (for tests and one-at-a-time tools): the base with
 /// the given input values (one per input) and no events.
 pub fn project_with(plan: &Plan, values: &[f64]) -> Projection {

@@ -12,6 +12,7 @@
 //! Every projection is independent, so they run in parallel (rayon) and are collected in a
 //! fixed order: results never depend on the thread count.
 
+use payback_model::engine::{Workspace, project_outcome};
 use payback_model::params::dist::Uncertainty;
 use payback_model::params::{self, ParamError, Slot};
 use payback_model::{Projection, Quarter, Scenario};
@@ -38,8 +39,10 @@ pub struct Figures {
 impl Figures {
     /// The figures of a projection.
     pub fn of(p: &Projection) -> Figures {
-        let o = crate::PathOutcome::of(p);
-        let start = p.quarters.first().copied();
+        Figures::of_path(&crate::PathOutcome::of(p), p.quarters.first().copied())
+    }
+
+    fn of_path(o: &crate::PathOutcome, start: Option<Quarter>) -> Figures {
         Figures {
             npv: finite_or_zero(o.npv),
             payback: o.payback.and_then(|t| start.map(|q0| q0.offset(t as i32))),
@@ -50,7 +53,9 @@ impl Figures {
 
     /// Project `s` and take its figures.
     pub fn project(s: &Scenario) -> Figures {
-        Figures::of(&payback_model::project(s))
+        let o = project_outcome(s, &mut Workspace::default());
+        let start = s.scenario.start;
+        Figures::of_path(&crate::PathOutcome::of_outcome(&o, start), Some(start))
     }
 }
 
@@ -376,11 +381,13 @@ pub fn ensemble(plan: &Plan, cfg: &Config) -> Result<Ensemble, SimError> {
                 let n = (paths - b * bs).min(bs) as usize;
                 let d = plan.draw_block(cfg.seed, b, n, cfg.sampling);
                 let mut s = plan.base.clone();
+                let mut ws = Workspace::default();
                 (0..n)
                     .map(|i| {
-                        s.clone_from(&plan.base);
+                        plan.reset(&mut s);
                         plan.apply(&mut s, &d, i);
-                        let o = crate::PathOutcome::of(&payback_model::project(&s));
+                        let o = project_outcome(&s, &mut ws);
+                        let o = crate::PathOutcome::of_outcome(&o, s.scenario.start);
                         PathRow {
                             values: d.values[i * k..(i + 1) * k].to_vec(),
                             npv: finite_or_zero(o.npv),

@@ -254,8 +254,7 @@ pub fn sobol_plan(plan: &Plan, cfg: &SobolConfig) -> SobolResult {
             .zip(u)
             .map(|(inp, &x)| inp.dist.quantile(x))
             .collect();
-        let p = crate::project_with(plan, &values);
-        let o = crate::PathOutcome::of(&p);
+        let o = crate::outcome_with(plan, &values);
         vec![
             o.npv,
             o.payback.unwrap_or(nq).min(nq) as f64,
