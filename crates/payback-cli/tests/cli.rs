@@ -233,6 +233,40 @@ fn init_then_run_gives_the_builtin_output() {
 }
 
 #[test]
+fn init_companies_writes_company_files_that_run_like_the_builtins() {
+    let dir = temp();
+    let init = payback(dir.path(), &["init", "models", "--companies"]);
+    assert_eq!(init.status.code(), Some(0), "{}", shown(&init, dir.path()));
+    let out = stdout(&init);
+    for b in payback_input::builtin::all()
+        .iter()
+        .chain(payback_input::builtin::companies())
+    {
+        let path = dir.path().join("models").join(format!("{}.toml", b.name));
+        let written = std::fs::read_to_string(&path).expect("init wrote the file");
+        assert_eq!(written, b.text, "{}", b.name);
+        assert!(out.contains(&format!("{}.toml", b.name)), "{}", b.name);
+    }
+    // The suggested next command still pairs the main scenario with its own overlay.
+    assert!(out.contains("next: payback run models/default.toml --overlay models/bear.toml"));
+    let from_files = payback(
+        dir.path(),
+        &[
+            "run",
+            "models/coreweave.toml",
+            "--overlay",
+            "models/coreweave-bear.toml",
+        ],
+    );
+    let builtin = payback(
+        dir.path(),
+        &["run", "coreweave", "--overlay", "coreweave-bear"],
+    );
+    assert_eq!(from_files.status.code(), Some(0));
+    assert_eq!(stdout(&from_files), stdout(&builtin));
+}
+
+#[test]
 fn error_toml_syntax() {
     let dir = temp();
     std::fs::write(dir.path().join("broken.toml"), "[scenario\nname = \"x\"\n").unwrap();

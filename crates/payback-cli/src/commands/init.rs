@@ -9,7 +9,8 @@ use crate::Context;
 use crate::error::CommandError;
 use crate::output;
 
-/// Write the built-in scenario and overlays into DIR as commented TOML files.
+/// Write the built-in scenario and overlays into DIR as commented TOML files (with
+/// --companies, the company scenarios too).
 ///
 /// Every value in them carries its source or says that it is an assumption. Existing files
 /// are never overwritten unless --force is given. Then edit them and run, for example,
@@ -23,6 +24,11 @@ pub struct Args {
     /// Overwrite files that already exist.
     #[arg(long)]
     pub force: bool,
+
+    /// Also write the company scenarios and their bull and bear overlays (`microsoft.toml`,
+    /// `microsoft-bear.toml`, …; see `payback scenarios`).
+    #[arg(long)]
+    pub companies: bool,
 }
 
 /// The file name a built-in is written to: `<name>.toml`.
@@ -32,8 +38,14 @@ pub fn file_name(b: &builtin::Builtin) -> String {
 
 /// Run the command.
 pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
+    let companies: &[builtin::Builtin] = if args.companies {
+        builtin::companies()
+    } else {
+        &[]
+    };
     let targets: Vec<(PathBuf, &builtin::Builtin)> = builtin::all()
         .iter()
+        .chain(companies)
         .map(|b| (args.dir.join(file_name(b)), b))
         .collect();
     if !args.force {
@@ -55,12 +67,12 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         for (path, b) in &targets {
             writeln!(out, "wrote {} ({})", path.display(), b.description)?;
         }
+        // The suggestion pairs the main scenario with its last overlay (not a company's).
+        let main = &targets[..builtin::all().len().min(targets.len())];
         if let (Some(scenario), Some(overlay)) = (
-            targets
-                .iter()
+            main.iter()
                 .find(|(_, b)| b.kind == builtin::BuiltinKind::Scenario),
-            targets
-                .iter()
+            main.iter()
                 .rfind(|(_, b)| b.kind == builtin::BuiltinKind::Overlay),
         ) {
             writeln!(
