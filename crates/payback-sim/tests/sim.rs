@@ -345,6 +345,13 @@ fn reused_scenario_and_lean_projection_match_fresh_copies() {
                 "{}: path {i}",
                 b.name
             );
+            let last = |v: &[f64]| v.last().copied();
+            assert_eq!(
+                last(&ws.quarterly().nbv_accelerators),
+                last(&full.q.nbv_accelerators),
+                "{}: path {i}: book value at the horizon",
+                b.name
+            );
             for name in Workspace::SERIES {
                 assert!(full.q.get(name).is_some(), "no series {name}");
                 assert_eq!(

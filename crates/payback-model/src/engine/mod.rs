@@ -85,13 +85,13 @@ impl Workspace {
         "economic_fcf",
         "equity_mark",
         "rpo",
-        "nbv_accelerators",
         "nbv_facilities",
     ];
 
     /// The quarterly series of the last [`project_outcome`] run, from the start to the
     /// horizon (history sliced off). Those named in [`Workspace::SERIES`] are exactly what
-    /// [`project`] returns; every other series is zero (a path does not write it).
+    /// [`project`] returns; `nbv_accelerators` holds only its last quarter (the book value at
+    /// the horizon); every other series is zero (a path does not write it).
     pub fn quarterly(&self) -> &Quarterly {
         &self.q
     }
@@ -968,8 +968,9 @@ impl State {
         }
 
         // Economic value of accelerators: salvage + (cost - salvage) x price ratio x life left.
+        // Only the full projection reports economic depreciation.
         let mut econ_value = 0.0;
-        for l in self.fleet.lots.iter().filter(|l| l.active) {
+        for l in self.fleet.lots.iter().filter(|l| self.detail && l.active) {
             let c = &self.fleet.cohorts[l.cohort];
             // `last` was set from the economic life at placement.
             let life = (l.last + 1 - l.in_service) as f64;
@@ -982,6 +983,9 @@ impl State {
             econ_value += l.salvage + (l.cost - l.salvage) * ratio * left;
         }
         for c in self.fleet.pending.iter().map(|&k| &self.fleet.cohorts[k]) {
+            if !self.detail {
+                break;
+            }
             let g = &s.generations[c.generation];
             let cost = c.waiting * c.unit_cost;
             let ratio = if c.p_ref_at_spend > 0.0 {
@@ -1079,13 +1083,16 @@ impl State {
         q.economic_fcf[i] = fcf - equity_investment;
         q.equity_mark[i] = mark;
         q.rpo[i] = named.rpo + pipe.rpo;
-        q.nbv_accelerators[i] = self
-            .fleet
-            .lots
-            .iter()
-            .filter(|l| l.active)
-            .map(|l| l.nbv)
-            .sum();
+        // A path reads only the last quarter's (the book value at the horizon).
+        if self.detail || i + 1 == ctx.n {
+            q.nbv_accelerators[i] = self
+                .fleet
+                .lots
+                .iter()
+                .filter(|l| l.active)
+                .map(|l| l.nbv)
+                .sum();
+        }
         q.nbv_facilities[i] = fq.nbv_shell;
         if self.detail {
             q.capacity_newest[i] = fq.capacity_newest;
