@@ -21,10 +21,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub fn render(out: &mut dyn io::Write, inputs: &Inputs, runs: &[Run<'_>]) -> io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
-        engine: Engine {
-            name: "payback",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        engine: Engine::CURRENT,
         inputs,
         runs: runs.iter().map(RunJson).collect(),
     };
@@ -40,15 +37,26 @@ struct Document<'a> {
     runs: Vec<RunJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct Engine {
-    name: &'static str,
-    version: &'static str,
+/// What wrote a document: the `engine` object.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Engine {
+    /// `payback`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
 }
 
-/// A number that is `null` when undefined or not finite.
-#[derive(Clone, Copy)]
-struct Num(Option<f64>);
+impl Engine {
+    /// This build.
+    pub const CURRENT: Engine = Engine {
+        name: "payback",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
+/// A number that is `null` when undefined or not finite (`-0` is written `0`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub Option<f64>);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -60,67 +68,75 @@ impl Serialize for Num {
     }
 }
 
-fn nums(xs: &[f64]) -> Vec<Num> {
+/// Every value of `xs` as a [`Num`].
+pub fn nums(xs: &[f64]) -> Vec<Num> {
     xs.iter().map(|x| Num(Some(*x))).collect()
 }
 
-struct RunJson<'a>(&'a Run<'a>);
+/// One run as an object of the `runs` array.
+pub struct RunJson<'a>(pub &'a Run<'a>);
 
 impl Serialize for RunJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let run = self.0;
-        let p = run.projection;
-        let metrics = summary::metrics(run);
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("label", run.label)?;
-        m.serialize_entry("overlays", run.overlays)?;
-        m.serialize_entry("scenario", &ScenarioJson(run))?;
-        m.serialize_entry("summary", &SummaryJson(&metrics))?;
-        m.serialize_entry("summary_units", &UnitsJson(&metrics))?;
-        let vintages: Vec<VintageJson<'_>> = p.vintages.iter().map(VintageJson).collect();
-        m.serialize_entry("vintages", &vintages)?;
-        let quarters: Vec<String> = (0..p.quarters.len()).map(|i| quarter_label(p, i)).collect();
-        m.serialize_entry("quarters", &quarters)?;
-        m.serialize_entry("series", &SeriesJson(p))?;
-        let tiers: Vec<TierJson<'_>> = p
-            .tiers
-            .iter()
-            .map(|t| TierJson {
-                name: &t.name,
-                served: nums(&t.served),
-                multiplier: nums(&t.multiplier),
-                revenue: nums(&t.revenue),
-            })
-            .collect();
-        m.serialize_entry("tiers", &tiers)?;
-        let contracts: Vec<ContractJson<'_>> = p
-            .contracts
-            .iter()
-            .map(|c| ContractJson {
-                name: &c.name,
-                price: Num(Some(c.price)),
-                minimum: Num(Some(c.minimum)),
-                revenue: nums(&c.revenue),
-                rpo: nums(&c.rpo),
-            })
-            .collect();
-        m.serialize_entry("contracts", &contracts)?;
-        let runoff_quarters: Vec<String> = match p.quarters.last() {
-            Some(&last) => (0..p.runoff_flows.len())
-                .map(|k| last.offset(k as i32 + 1).to_string())
-                .collect(),
-            None => Vec::new(),
-        };
-        m.serialize_entry(
-            "runoff",
-            &RunoffJson {
-                quarters: runoff_quarters,
-                fcf: nums(&p.runoff_flows),
-            },
-        )?;
-        m.serialize_entry("warnings", &run.warnings())?;
+        run_entries(&mut m, self.0)?;
         m.end()
     }
+}
+
+/// Write the keys of one run object (`label` to `warnings`, in the documented order) into an
+/// open map, so that a caller can put keys of its own before or after them.
+pub fn run_entries<M: SerializeMap>(m: &mut M, run: &Run<'_>) -> Result<(), M::Error> {
+    let p = run.projection;
+    let metrics = summary::metrics(run);
+    m.serialize_entry("label", run.label)?;
+    m.serialize_entry("overlays", run.overlays)?;
+    m.serialize_entry("scenario", &ScenarioJson(run))?;
+    m.serialize_entry("summary", &SummaryJson(&metrics))?;
+    m.serialize_entry("summary_units", &UnitsJson(&metrics))?;
+    let vintages: Vec<VintageJson<'_>> = p.vintages.iter().map(VintageJson).collect();
+    m.serialize_entry("vintages", &vintages)?;
+    let quarters: Vec<String> = (0..p.quarters.len()).map(|i| quarter_label(p, i)).collect();
+    m.serialize_entry("quarters", &quarters)?;
+    m.serialize_entry("series", &SeriesJson(p))?;
+    let tiers: Vec<TierJson<'_>> = p
+        .tiers
+        .iter()
+        .map(|t| TierJson {
+            name: &t.name,
+            served: nums(&t.served),
+            multiplier: nums(&t.multiplier),
+            revenue: nums(&t.revenue),
+        })
+        .collect();
+    m.serialize_entry("tiers", &tiers)?;
+    let contracts: Vec<ContractJson<'_>> = p
+        .contracts
+        .iter()
+        .map(|c| ContractJson {
+            name: &c.name,
+            price: Num(Some(c.price)),
+            minimum: Num(Some(c.minimum)),
+            revenue: nums(&c.revenue),
+            rpo: nums(&c.rpo),
+        })
+        .collect();
+    m.serialize_entry("contracts", &contracts)?;
+    let runoff_quarters: Vec<String> = match p.quarters.last() {
+        Some(&last) => (0..p.runoff_flows.len())
+            .map(|k| last.offset(k as i32 + 1).to_string())
+            .collect(),
+        None => Vec::new(),
+    };
+    m.serialize_entry(
+        "runoff",
+        &RunoffJson {
+            quarters: runoff_quarters,
+            fcf: nums(&p.runoff_flows),
+        },
+    )?;
+    m.serialize_entry("warnings", &run.warnings())?;
+    Ok(())
 }
 
 struct ScenarioJson<'a>(&'a Run<'a>);
@@ -151,7 +167,9 @@ impl Serialize for ScenarioJson<'_> {
     }
 }
 
-struct SummaryJson<'a>(&'a [summary::Metric]);
+/// Summary metrics as the `summary` object: key to value (a list as an array, named numbers
+/// as an object).
+pub struct SummaryJson<'a>(pub &'a [summary::Metric]);
 
 impl Serialize for SummaryJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -181,7 +199,8 @@ impl Serialize for NamedJson<'_> {
     }
 }
 
-struct UnitsJson<'a>(&'a [summary::Metric]);
+/// The units of summary metrics as the `summary_units` object: key to unit.
+pub struct UnitsJson<'a>(pub &'a [summary::Metric]);
 
 impl Serialize for UnitsJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -210,10 +229,13 @@ impl Serialize for VintageJson<'_> {
     }
 }
 
+/// A series as written under `series`: `{ "unit", "values" }`.
 #[derive(Serialize)]
-struct UnitValues<'a> {
-    unit: &'a str,
-    values: Vec<Num>,
+pub struct UnitValues<'a> {
+    /// The unit (`USD`, `ref-hours`, ...).
+    pub unit: &'a str,
+    /// One value per quarter.
+    pub values: Vec<Num>,
 }
 
 struct SeriesJson<'a>(&'a payback_model::Projection);

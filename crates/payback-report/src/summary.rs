@@ -43,7 +43,9 @@ fn num(x: f64) -> Value {
     Value::Num(Some(x))
 }
 
-fn payback(out: &mut Vec<Metric>, keys: [&'static str; 5], p: &Payback, q: Option<Quarter>) {
+/// Push the five metrics of a payback, named by `keys`: status, quarter (only when reached),
+/// years, shortfall and whether it recrossed (the `payback_*` rows of [`metrics`]).
+pub fn payback(out: &mut Vec<Metric>, keys: [&'static str; 5], p: &Payback, q: Option<Quarter>) {
     let (status, years, shortfall, recrossed) = match p {
         Payback::Reached {
             years, recrossed, ..
@@ -82,7 +84,9 @@ fn payback(out: &mut Vec<Metric>, keys: [&'static str; 5], p: &Payback, q: Optio
     });
 }
 
-fn irr(out: &mut Vec<Metric>, keys: [&'static str; 3], r: &IrrResult) {
+/// Push the three metrics of an IRR, named by `keys`: the primary root, whether there are
+/// several, and every root (the `irr*` rows of [`metrics`]).
+pub fn irr(out: &mut Vec<Metric>, keys: [&'static str; 3], r: &IrrResult) {
     let [k, k_multiple, k_roots] = keys;
     out.push(Metric {
         key: k,

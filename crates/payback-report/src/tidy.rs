@@ -25,31 +25,14 @@ pub fn render(out: &mut dyn io::Write, runs: &[Run<'_>]) -> io::Result<()> {
     Ok(())
 }
 
-fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
+/// Write every row of one run, without the header: what [`render`] writes per run.
+pub fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
     let p = run.projection;
     let label = run.label;
     let row = |out: &mut dyn io::Write, period: &str, metric: &str, unit: &str, v: &str| {
         write_row(out, &[label, period, metric, unit, v])
     };
-    for m in summary::metrics(run) {
-        match m.value {
-            Value::Num(x) => row(out, "summary", m.key, m.unit, &plain(x))?,
-            Value::Text(t) => row(out, "summary", m.key, m.unit, t.as_deref().unwrap_or(""))?,
-            Value::Flag(b) => row(out, "summary", m.key, m.unit, if b { "1" } else { "0" })?,
-            Value::List(xs) => {
-                for (i, x) in xs.iter().enumerate() {
-                    let key = format!("{}.{}", m.key, i + 1);
-                    row(out, "summary", &key, m.unit, &plain(Some(*x)))?;
-                }
-            }
-            Value::Named(xs) => {
-                for (name, x) in xs {
-                    let key = format!("{}.{name}", m.key);
-                    row(out, "summary", &key, m.unit, &plain(Some(x)))?;
-                }
-            }
-        }
-    }
+    write_metrics(out, label, "summary", &summary::metrics(run))?;
     for v in &p.vintages {
         let k = |field: &str| format!("vintage.{}.{field}", v.year);
         row(out, "summary", &k("capex"), "USD", &plain(Some(v.capex)))?;
@@ -151,6 +134,40 @@ fn write_run(out: &mut dyn io::Write, run: &Run<'_>) -> io::Result<()> {
     Ok(())
 }
 
+/// Write `metrics` as rows of `scenario` in `period`, as the summary rows of a run: a list
+/// becomes `key.1`, `key.2`, ...; named numbers `key.<name>`; a flag `1` or `0`; an undefined
+/// figure an empty cell.
+pub fn write_metrics(
+    out: &mut dyn io::Write,
+    scenario: &str,
+    period: &str,
+    metrics: &[summary::Metric],
+) -> io::Result<()> {
+    let row = |out: &mut dyn io::Write, metric: &str, unit: &str, v: &str| {
+        write_row(out, &[scenario, period, metric, unit, v])
+    };
+    for m in metrics {
+        match &m.value {
+            Value::Num(x) => row(out, m.key, m.unit, &plain(*x))?,
+            Value::Text(t) => row(out, m.key, m.unit, t.as_deref().unwrap_or(""))?,
+            Value::Flag(b) => row(out, m.key, m.unit, if *b { "1" } else { "0" })?,
+            Value::List(xs) => {
+                for (i, x) in xs.iter().enumerate() {
+                    let key = format!("{}.{}", m.key, i + 1);
+                    row(out, &key, m.unit, &plain(Some(*x)))?;
+                }
+            }
+            Value::Named(xs) => {
+                for (name, x) in xs {
+                    let key = format!("{}.{name}", m.key);
+                    row(out, &key, m.unit, &plain(Some(*x)))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The optional series with their units, in a fixed order.
 pub fn optional_series(
     p: &payback_model::Projection,
@@ -173,7 +190,7 @@ pub fn optional_series(
 }
 
 /// One RFC 4180 row, quoted only where needed, `\n`-terminated (shared with the wide CSVs).
-pub(crate) fn write_row(out: &mut dyn io::Write, fields: &[&str]) -> io::Result<()> {
+pub fn write_row(out: &mut dyn io::Write, fields: &[&str]) -> io::Result<()> {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;

@@ -3,7 +3,10 @@
 //! A SCENARIO argument naming a file with a top-level `[portfolio]` table is a portfolio
 //! (`payback_portfolio::is_portfolio`). Its companies' scenarios and overlays are built-in names
 //! or paths relative to the portfolio file. Output: the side-by-side table, the industry by
-//! year, each lab's commitments beside its revenue, and the top-down cross-checks.
+//! year, each lab's commitments beside its revenue, and the top-down cross-checks; or the same
+//! as tidy CSV or one JSON document ([`export`]).
+
+mod export;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -12,7 +15,7 @@ use payback_input::SourceFile;
 use payback_input::builtin::BuiltinKind;
 use payback_model::finance::Payback;
 use payback_portfolio::{FileKind, Portfolio, PortfolioError, PortfolioFile};
-use payback_report::fmt;
+use payback_report::{Inputs, fmt};
 
 use crate::Context;
 use crate::commands::run::{Args, Format};
@@ -31,23 +34,56 @@ pub fn detect(scenario: Option<&str>) -> Option<(PathBuf, String)> {
     payback_portfolio::is_portfolio(&text).then(|| (path.to_path_buf(), text))
 }
 
-/// Run a portfolio and print it.
+/// Run a portfolio and print it as tables, tidy CSV or JSON.
 pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), CommandError> {
     no_overlays(&args.overlays)?;
-    if args.format != Format::Table {
-        return Err(CommandError::usage(
-            "portfolios print as tables only; --format csv and json are not implemented yet",
-        )
-        .hint("run a company's scenario on its own for CSV or JSON"));
-    }
     let file = parse(path, text)?;
-    let portfolio = payback_portfolio::run(&file, &mut resolver(path)).map_err(load_error)?;
+    // Every file the companies read, in the order read, for the manifest.
+    let mut read: Vec<SourceFile> = Vec::new();
+    let portfolio = {
+        let mut resolve = resolver(path);
+        let mut recording = |name: &str, kind: FileKind| -> Result<SourceFile, String> {
+            let f = resolve(name, kind)?;
+            read.push(f.clone());
+            Ok(f)
+        };
+        payback_portfolio::run(&file, &mut recording).map_err(load_error)?
+    };
+    if args.format == Format::Csv {
+        export::check_ids(&portfolio)?;
+    }
     let width = ctx.width;
-    let write = |out: &mut dyn Write| render(out, &portfolio, width);
+    let write = |out: &mut dyn Write| match args.format {
+        Format::Table => render(out, &portfolio, width),
+        Format::Csv => export::csv(out, &portfolio),
+        Format::Json => export::json(out, &manifest(path, text, &read, &portfolio), &portfolio),
+    };
     match &args.out {
         Some(p) => output::to_file_atomically(p, write),
         None => output::to_stdout(write),
     }
+}
+
+/// The manifest: the portfolio file as named on the command line, then every distinct file its
+/// companies read (scenario, then overlays, company by company), and the overlays applied.
+fn manifest(path: &Path, text: &str, read: &[SourceFile], p: &Portfolio) -> Inputs {
+    let name = path.to_string_lossy();
+    let mut files: Vec<(&str, &str)> = vec![(name.as_ref(), text)];
+    for f in read {
+        let pair = (f.name.as_str(), f.text.as_str());
+        if !files.contains(&pair) {
+            files.push(pair);
+        }
+    }
+    let mut overlays: Vec<String> = Vec::new();
+    for c in &p.companies {
+        for o in &c.loaded.overlay_names {
+            if !overlays.contains(o) {
+                overlays.push(o.clone());
+            }
+        }
+    }
+    Inputs::new(&files, overlays)
 }
 
 /// `--overlay` given for a portfolio: a usage error, overlays are listed per company.
