@@ -271,33 +271,26 @@ proptest! {
 /// exercise the multi-root path, not only the `None` one.
 #[test]
 fn generators_reach_multiple_roots() {
-    use proptest::strategy::ValueTree;
+    use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let (mut some, mut multiple) = (0, 0);
-    for _ in 0..500 {
-        let v = series_from_roots()
-            .new_tree(&mut runner)
-            .expect("tree")
-            .current();
-        let full = irr_quarterly_annualised(&v);
-        some += usize::from(full.primary.is_some());
-        multiple += usize::from(full.multiple);
-    }
+    // (series with a root, series with several) among 500 drawn by `strategy`.
+    let mut count = |strategy: &dyn Fn() -> proptest::strategy::BoxedStrategy<Vec<f64>>| {
+        let (mut some, mut multiple) = (0, 0);
+        for _ in 0..500 {
+            let v = strategy().new_tree(&mut runner).expect("tree").current();
+            let full = irr_quarterly_annualised(&v);
+            some += usize::from(full.primary.is_some());
+            multiple += usize::from(full.multiple);
+        }
+        (some, multiple)
+    };
+    let (some, multiple) = count(&|| series_from_roots().boxed());
     assert!(
         some > 400 && multiple > 200,
         "{some} with a root, {multiple} with several"
     );
-    let (mut some, mut multiple) = (0, 0);
-    for _ in 0..500 {
-        let v = multi_sign_series()
-            .new_tree(&mut runner)
-            .expect("tree")
-            .current();
-        let full = irr_quarterly_annualised(&v);
-        some += usize::from(full.primary.is_some());
-        multiple += usize::from(full.multiple);
-    }
+    let (some, multiple) = count(&|| multi_sign_series().boxed());
     assert!(
         some > 50 && multiple > 5,
         "{some} with a root, {multiple} with several"
