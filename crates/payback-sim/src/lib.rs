@@ -337,6 +337,16 @@ impl Summary {
                 }
             }
         }
+        self.end_block();
+    }
+
+    /// Close a block of paths: every accumulator's sum since the last block becomes one block
+    /// sum (see [`Acc`]). A driver that folds paths with [`Summary::add_outcome`] calls it after
+    /// each block, as [`simulate`] does.
+    pub fn end_block(&mut self) {
+        for acc in self.scalars.iter_mut().chain(self.fan.iter_mut().flatten()) {
+            acc.end_block();
+        }
     }
 
     /// Sort every kept value list (exact mode), in parallel on the current rayon pool, so the
@@ -392,6 +402,20 @@ pub struct SimResult {
 /// Run `cfg.paths` paths of `plan`. Results depend only on the plan, the seed, the path
 /// count and the sampling — never on `threads`.
 pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<SimResult, SimError> {
+    simulate_blocks(plan, cfg, 0..u64::MAX, sink)
+}
+
+/// Run only the blocks `blocks` (clamped to the run's `ceil(paths / BLOCK_SIZE)` blocks) of
+/// the run `cfg` describes: one machine's share of a run split across machines. Merging the
+/// parts with [`SimResult::merge`], in block order, gives exactly the whole run's report.
+/// Beyond [`EXACT_LIMIT`] paths a part that does not start at block 0 also projects block 0
+/// (without counting it), because block 0's values set the sketches' range.
+pub fn simulate_blocks(
+    plan: &Plan,
+    cfg: &Config,
+    blocks: std::ops::Range<u64>,
+    sink: &mut dyn SimSink,
+) -> Result<SimResult, SimError> {
     if cfg.paths == 0 {
         return Err(SimError::NoPaths);
     }
@@ -413,14 +437,20 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
     let n_blocks = cfg.paths.div_ceil(bs);
     let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
     let exact = cfg.paths <= EXACT_LIMIT;
+    let last = blocks.end.min(n_blocks);
+    let first = blocks.start.min(last);
+    let part_paths = (first..last).map(|b| block_len(b) as u64).sum::<u64>();
     // Blocks run in chunks of `2 x threads` and fold in block order; the summary is made
     // from block 0, whose values set the sketches' range.
     let chunk = (threads * 2) as u64;
-    let mut summary: Option<Summary> = None;
+    let mut summary: Option<Summary> = (first > 0).then(|| {
+        let block0 = (!exact).then(|| pool.install(|| run_block(plan, cfg, 0, block_len(0), nq)));
+        Summary::new(quarters.clone(), exact, block0.as_ref())
+    });
     let mut stopped = false;
-    let mut next = 0;
-    while next < n_blocks && !stopped {
-        let end = (next + chunk).min(n_blocks);
+    let mut next = first;
+    while next < last && !stopped {
+        let end = (next + chunk).min(last);
         let outs: Vec<BlockOut> = pool.install(|| {
             (next..end)
                 .into_par_iter()
@@ -431,7 +461,7 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
             let summary =
                 summary.get_or_insert_with(|| Summary::new(quarters.clone(), exact, Some(o)));
             summary.add_block(o);
-            if sink.block_done(summary.paths, cfg.paths).is_break() {
+            if sink.block_done(summary.paths, part_paths).is_break() {
                 stopped = true;
                 break;
             }
@@ -452,6 +482,16 @@ pub fn simulate(plan: &Plan, cfg: &Config, sink: &mut dyn SimSink) -> Result<Sim
         events: plan.events,
         summary,
     })
+}
+
+impl SimResult {
+    /// Merge the part of the same run (same plan and `config`) that comes after this one,
+    /// as [`simulate_blocks`] returns it: counts add, value lists and sketches merge, block
+    /// sums append.
+    pub fn merge(&mut self, later: &SimResult) {
+        self.summary.merge(&later.summary);
+        self.stopped |= later.stopped;
+    }
 }
 
 /// The probability of payback by the end of one year.

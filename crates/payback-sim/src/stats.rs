@@ -157,9 +157,16 @@ pub struct Percentiles {
 }
 
 /// Values of one output accumulated over paths, with their sum.
+///
+/// The sum is kept per block ([`Acc::end_block`]) and the block sums are added in block order
+/// only when the mean is asked for, so a run split into parts at block boundaries and merged
+/// in order gives the very same mean as the whole run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acc {
     stat: Stat,
+    /// Sums of the closed blocks, in block order.
+    block_sums: Vec<f64>,
+    /// Sum of the values since the last closed block.
     sum: f64,
     n: u64,
     min: f64,
@@ -171,6 +178,7 @@ impl Acc {
     pub fn exact() -> Acc {
         Acc {
             stat: Stat::Exact(Vec::new()),
+            block_sums: Vec::new(),
             sum: 0.0,
             n: 0,
             min: f64::INFINITY,
@@ -217,10 +225,29 @@ impl Acc {
         }
     }
 
+    /// Close the current block: its sum joins the block sums.
+    pub fn end_block(&mut self) {
+        self.block_sums.push(self.sum);
+        self.sum = 0.0;
+    }
+
+    /// Sum of every value: the block sums in block order, then the open block's.
+    fn total(&self) -> f64 {
+        self.block_sums.iter().fold(0.0, |a, b| a + b) + self.sum
+    }
+
     /// Merge `o` (the later paths) into `self`. Exact with exact appends; sketches add
-    /// counts (their ranges must match: both learned from the same first block).
+    /// counts (their ranges must match: both learned from the same first block). Block sums
+    /// are appended (an open block on either side is closed first), so merging the parts of
+    /// a run split at block boundaries, in order, reproduces the whole run's mean exactly.
     pub fn merge(&mut self, o: &Acc) {
-        self.sum += o.sum;
+        if self.sum != 0.0 {
+            self.end_block();
+        }
+        self.block_sums.extend_from_slice(&o.block_sums);
+        if o.sum != 0.0 {
+            self.block_sums.push(o.sum);
+        }
         self.n += o.n;
         self.min = self.min.min(o.min);
         self.max = self.max.max(o.max);
@@ -265,7 +292,7 @@ impl Acc {
         };
         Percentiles {
             n: self.n,
-            mean: has.then(|| self.sum / self.n as f64),
+            mean: has.then(|| self.total() / self.n as f64),
             min: has.then_some(self.min),
             max: has.then_some(self.max),
             values,

@@ -366,3 +366,28 @@ fn reused_scenario_and_lean_projection_match_fresh_copies() {
     }
     assert!(checked >= 7 * 64, "only {checked} paths checked");
 }
+
+/// A run split across machines: parts of whole blocks, run separately and merged in block
+/// order, report exactly what the whole run reports (means included).
+#[test]
+fn a_run_split_into_block_ranges_merges_into_the_whole_run() {
+    use payback_sim::simulate_blocks;
+    let l = default_loaded();
+    let plan = Plan::new(&l.scenario, &l.uncertainty, true).expect("plan");
+    let cfg = Config {
+        paths: 5 * BLOCK_SIZE as u64 + 100,
+        seed: 11,
+        sampling: Sampling::LatinHypercube,
+        threads: Some(2),
+    };
+    let whole = simulate(&plan, &cfg, &mut NoProgress).expect("runs");
+    let part = |blocks| simulate_blocks(&plan, &cfg, blocks, &mut NoProgress).expect("runs");
+    let mut merged = part(0..2);
+    assert_eq!(merged.summary.paths, 2 * BLOCK_SIZE as u64);
+    merged.merge(&part(2..5));
+    merged.merge(&part(5..99));
+    assert_eq!(merged.summary.paths, cfg.paths);
+    assert_eq!(merged.report(), whole.report());
+    // An empty range runs nothing.
+    assert_eq!(part(7..9).summary.paths, 0);
+}
