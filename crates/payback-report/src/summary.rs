@@ -105,23 +105,21 @@ pub fn irr(out: &mut Vec<Metric>, keys: [&'static str; 3], r: &IrrResult) {
     });
 }
 
+/// Metric names of the headline (programme) payback, for [`payback`].
+pub const PAYBACK_KEYS: [&str; 5] = [
+    "payback_status",
+    "payback_quarter",
+    "payback_years",
+    "payback_shortfall",
+    "payback_recrossed",
+];
+
 /// Every summary metric of `run`, in a fixed order.
 pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
     let s = &run.projection.summary;
     let mut out = Vec::new();
     let push = |out: &mut Vec<Metric>, key, unit, value| out.push(Metric { key, unit, value });
-    payback(
-        &mut out,
-        [
-            "payback_status",
-            "payback_quarter",
-            "payback_years",
-            "payback_shortfall",
-            "payback_recrossed",
-        ],
-        &s.payback,
-        s.payback_quarter,
-    );
+    payback(&mut out, PAYBACK_KEYS, &s.payback, s.payback_quarter);
     payback(
         &mut out,
         [

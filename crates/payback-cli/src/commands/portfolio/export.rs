@@ -71,13 +71,7 @@ fn industry_metrics(p: &Portfolio) -> Vec<Metric> {
     let quarter = |q: Option<Quarter>| Value::Text(q.map(|q| q.to_string()));
     summary::payback(
         &mut out,
-        [
-            "payback_status",
-            "payback_quarter",
-            "payback_years",
-            "payback_shortfall",
-            "payback_recrossed",
-        ],
+        summary::PAYBACK_KEYS,
         &a.payback,
         a.payback_quarter,
     );
