@@ -183,6 +183,8 @@ impl Fleet {
         let mw = amount / s.facilities.cost_per_mw;
         let life_q = super::pricing::quarters_in(s.facilities.life_years);
         let arrive = i + s.facilities.facility_lead_time as usize;
+        // `step` relies on arrivals never decreasing along `shells`.
+        debug_assert!(self.shells.last().is_none_or(|b| b.arrive <= arrive));
         self.shells.push(ShellBatch {
             mw,
             cost: amount,
@@ -234,6 +236,11 @@ impl Fleet {
     pub fn step(&mut self, s: &Scenario, i: usize) -> FleetQuarter {
         let mut out = FleetQuarter::default();
         for b in &mut self.shells {
+            // Batches arrive in the order bought (one lead time per run, see `buy_shells`),
+            // so the rest are still on order and add nothing this quarter.
+            if b.arrive > i {
+                break;
+            }
             if b.arrive == i {
                 self.mw_in_service += b.mw;
                 self.mw_on_order -= b.mw;
