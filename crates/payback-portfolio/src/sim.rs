@@ -42,8 +42,8 @@ use payback_model::projection::Quarterly;
 use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
-    Acc, BLOCK_SIZE, Config, Draws, EXACT_LIMIT, FAN_SERIES, PathOutcome, Plan, PlanError, SCALARS,
-    SimError, SimReport, SimResult, SimSink, Summary,
+    BLOCK_SIZE, Config, Draws, EXACT_LIMIT, PathOutcome, Plan, PlanError, SimError, SimReport,
+    SimResult, SimSink, Summary,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -670,37 +670,6 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
     }
 }
 
-/// An empty [`Summary`] (as `payback_sim` starts one; no fan chart is kept for portfolios).
-fn new_summary(quarters: Vec<Quarter>, exact: bool, first: &[PathOutcome]) -> Summary {
-    let nq = quarters.len();
-    let scalars = (0..SCALARS.len())
-        .map(|k| {
-            if exact {
-                Acc::exact()
-            } else {
-                Acc::sketch(
-                    &first
-                        .iter()
-                        .filter_map(|o| o.scalar(k))
-                        .collect::<Vec<f64>>(),
-                )
-            }
-        })
-        .collect();
-    Summary {
-        quarters,
-        paths: 0,
-        payback_counts: vec![0; nq],
-        payback_never: 0,
-        scalars,
-        irr_none: 0,
-        moic_none: 0,
-        fan: (0..FAN_SERIES.len())
-            .map(|_| (0..nq).map(|_| Acc::exact()).collect())
-            .collect(),
-    }
-}
-
 /// The result of [`simulate`].
 #[derive(Debug, Clone)]
 pub struct PortfolioSim {
@@ -749,7 +718,7 @@ pub fn simulate(
             } else {
                 pp.quarters.clone()
             };
-            new_summary(q, exact, &first.outcomes[m])
+            Summary::for_outcomes(q, exact, Some(&first.outcomes[m]))
         })
         .collect();
     let mut defaulted = vec![0u64; pp.defaults.len()];

@@ -265,29 +265,37 @@ pub struct Summary {
 
 impl Summary {
     fn new(quarters: Vec<Quarter>, exact: bool, first: Option<&BlockOut>) -> Summary {
-        let nq = quarters.len();
-        let make = |vals: &dyn Fn(&BlockOut) -> Vec<f64>| -> Acc {
-            match (exact, first) {
-                (false, Some(b)) => Acc::sketch(&vals(b)),
-                _ => Acc::exact(),
+        let mut s = Summary::for_outcomes(quarters, exact, first.map(|b| b.outcomes.as_slice()));
+        if let (false, Some(b)) = (exact, first) {
+            let nq = s.quarters.len();
+            for (f, accs) in s.fan.iter_mut().enumerate() {
+                for (t, acc) in accs.iter_mut().enumerate() {
+                    *acc = Acc::sketch(b.fan_values(f, t, nq));
+                }
             }
-        };
+        }
+        s
+    }
+
+    /// An empty summary. Beyond the exact limit (`exact` false) each scalar's sketch takes its
+    /// range from `first`, the outcomes of block 0; without them, or in exact mode, every
+    /// accumulator keeps its values. The fan-chart accumulators start empty and exact (a
+    /// driver that keeps no fan chart, like a portfolio's, leaves them so).
+    pub fn for_outcomes(
+        quarters: Vec<Quarter>,
+        exact: bool,
+        first: Option<&[PathOutcome]>,
+    ) -> Summary {
+        let nq = quarters.len();
         let scalars = (0..SCALARS.len())
-            .map(|k| {
-                make(&|b: &BlockOut| {
-                    b.outcomes
+            .map(|k| match (exact, first) {
+                (false, Some(outs)) => Acc::sketch(
+                    &outs
                         .iter()
                         .filter_map(|o| o.scalar(k))
-                        .collect::<Vec<f64>>()
-                })
-            })
-            .collect();
-        let nf = FAN_SERIES.len();
-        let fan = (0..nf)
-            .map(|f| {
-                (0..nq)
-                    .map(|t| make(&|b: &BlockOut| b.fan_values(f, t, nq).to_vec()))
-                    .collect()
+                        .collect::<Vec<f64>>(),
+                ),
+                _ => Acc::exact(),
             })
             .collect();
         Summary {
@@ -298,7 +306,9 @@ impl Summary {
             scalars,
             irr_none: 0,
             moic_none: 0,
-            fan,
+            fan: (0..FAN_SERIES.len())
+                .map(|_| (0..nq).map(|_| Acc::exact()).collect())
+                .collect(),
         }
     }
 
