@@ -7,7 +7,9 @@ use payback_input::builtin::BuiltinKind;
 use payback_report::sensitivity::{self as render, GridOutput};
 use payback_sim::sensitivity::{self, SensError};
 use payback_sim::sobol::{SobolConfig, sobol_plan};
-use payback_sim::{Config, Plan, Sampling};
+use payback_sim::{Config, Plan};
+
+use super::simulate::SamplingArg;
 
 use crate::Context;
 use crate::error::CommandError;
@@ -94,15 +96,6 @@ pub struct Args {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-}
-
-/// Sampling methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SamplingArg {
-    /// Plain Monte Carlo.
-    Mc,
-    /// Latin hypercube.
-    Lhs,
 }
 
 /// Grid cell figures.
@@ -214,10 +207,7 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
             let cfg = Config {
                 paths: args.paths,
                 seed: args.seed,
-                sampling: match args.sampling {
-                    SamplingArg::Mc => Sampling::MonteCarlo,
-                    SamplingArg::Lhs => Sampling::LatinHypercube,
-                },
+                sampling: args.sampling.into(),
                 threads: args.threads,
             };
             let e = sensitivity::ensemble(&plan, &cfg)

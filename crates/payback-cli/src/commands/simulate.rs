@@ -77,6 +77,15 @@ pub enum SamplingArg {
     Lhs,
 }
 
+impl From<SamplingArg> for Sampling {
+    fn from(a: SamplingArg) -> Sampling {
+        match a {
+            SamplingArg::Mc => Sampling::MonteCarlo,
+            SamplingArg::Lhs => Sampling::LatinHypercube,
+        }
+    }
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -163,10 +172,7 @@ fn config(args: &Args) -> Config {
     Config {
         paths: args.paths,
         seed: args.seed,
-        sampling: match args.sampling {
-            SamplingArg::Mc => Sampling::MonteCarlo,
-            SamplingArg::Lhs => Sampling::LatinHypercube,
-        },
+        sampling: args.sampling.into(),
         threads: args.threads,
     }
 }
