@@ -352,6 +352,12 @@ fn reused_scenario_and_lean_projection_match_fresh_copies() {
                 "{}: path {i}: book value at the horizon",
                 b.name
             );
+            assert_eq!(
+                last(&ws.quarterly().nbv_facilities),
+                last(&full.q.nbv_facilities),
+                "{}: path {i}: shells' book value at the horizon",
+                b.name
+            );
             for name in Workspace::SERIES {
                 assert!(full.q.get(name).is_some(), "no series {name}");
                 assert_eq!(

@@ -193,10 +193,6 @@ pub struct CommitmentFlows {
     pub used: f64,
     /// Reserved hours not delivered.
     pub shortfall: f64,
-    /// Prepaid cash received.
-    pub prepaid_cash: f64,
-    /// Prepayments refunded (undeliverable capacity).
-    pub refunds: f64,
     /// Prepayments forfeited by defaulting counterparties (revenue).
     pub forfeited: f64,
     /// Deferred revenue balance at the end.

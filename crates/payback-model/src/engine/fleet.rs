@@ -119,6 +119,15 @@ pub struct Fleet {
     pub mw_occupied: f64,
     /// Gross cost of shells in service.
     pub shell_cost_in_service: f64,
+    /// First quarter whose depreciation is not yet in the shells' `nbv` (see
+    /// [`Fleet::shell_nbv`]): a lean step leaves it behind.
+    pub shell_nbv_from: usize,
+    /// Shells in service so far, all still depreciating by their full `dep_q`: the lean step's
+    /// running sum of their `dep_q`, in batch order, until `shell_dep_ending`.
+    pub shell_dep_running: (usize, f64),
+    /// Whether a shell in service has reached its last depreciation quarter, where its book
+    /// value may clamp the charge; once true it stays true for the run.
+    pub shell_dep_ending: bool,
 }
 
 /// What one quarter's fleet step produced.
@@ -233,27 +242,23 @@ impl Fleet {
 
     /// Shells arrive, the queue fills free megawatts, lots depreciate. Retirement happens
     /// later, in [`Fleet::retire`], after the quarter's service.
-    pub fn step(&mut self, s: &Scenario, i: usize) -> FleetQuarter {
+    ///
+    /// A `lean` step (a Monte Carlo path) leaves out what a path does not read: the number of
+    /// accelerators and the book values (`accelerators`, `nbv_acc` and `nbv_shell` stay zero;
+    /// [`Fleet::shell_nbv`] gives the shells' book value when it is needed). Every other figure
+    /// has the same bits as a full step.
+    pub fn step(&mut self, s: &Scenario, i: usize, lean: bool) -> FleetQuarter {
         let mut out = FleetQuarter::default();
-        for b in &mut self.shells {
-            // Batches arrive in the order bought (one lead time per run, see `buy_shells`),
-            // so the rest are still on order and add nothing this quarter.
-            if b.arrive > i {
-                break;
-            }
-            if b.arrive == i {
-                self.mw_in_service += b.mw;
-                self.mw_on_order -= b.mw;
-                self.shell_cost_in_service += b.cost;
-            }
-            if b.arrive <= i && i <= b.dep_last {
-                let d = b.dep_q.min(b.nbv);
-                b.nbv -= d;
-                out.dep_shell += d;
-            }
-            if b.arrive <= i {
-                out.nbv_shell += b.nbv;
-            }
+        // Batches are bought with one lead time and life per run, so the first batch is the
+        // first to reach its last depreciation quarter.
+        self.shell_dep_ending |= self
+            .shells
+            .first()
+            .is_some_and(|b| b.arrive <= i && i >= b.dep_last);
+        if lean && !self.shell_dep_ending {
+            self.shell_arrivals_lean(i, &mut out);
+        } else {
+            self.shell_step(i, &mut out);
         }
         if self.mw_on_order.abs() < 1e-9 {
             self.mw_on_order = 0.0;
@@ -275,9 +280,11 @@ impl Fleet {
             if Some(s.generations[l.generation].launch) == newest {
                 out.capacity_newest += l.capacity;
             }
-            out.accelerators += l.count;
             out.acc_cost_in_service += l.cost;
-            out.nbv_acc += l.nbv;
+            if !lean {
+                out.accelerators += l.count;
+                out.nbv_acc += l.nbv;
+            }
         }
         for &k in &self.pending {
             let c = &self.cohorts[k];
@@ -289,6 +296,84 @@ impl Fleet {
             }
         }
         out
+    }
+
+    /// The shells' quarter in full: arrivals, each batch's depreciation (at most its book
+    /// value) and the book value.
+    fn shell_step(&mut self, i: usize, out: &mut FleetQuarter) {
+        self.catch_up(i);
+        for b in &mut self.shells {
+            // Batches arrive in the order bought (one lead time per run, see `buy_shells`),
+            // so the rest are still on order and add nothing this quarter.
+            if b.arrive > i {
+                break;
+            }
+            if b.arrive == i {
+                self.mw_in_service += b.mw;
+                self.mw_on_order -= b.mw;
+                self.shell_cost_in_service += b.cost;
+            }
+            if b.arrive <= i && i <= b.dep_last {
+                let d = b.dep_q.min(b.nbv);
+                b.nbv -= d;
+                out.dep_shell += d;
+            }
+            if b.arrive <= i {
+                out.nbv_shell += b.nbv;
+            }
+        }
+        self.shell_nbv_from = i + 1;
+    }
+
+    /// The shells' quarter for a lean step, while no shell in service is in its last
+    /// depreciation quarter, so each depreciates by its full `dep_q` (its book value is still
+    /// about twice that or more): then this quarter's depreciation is the sum of `dep_q` over the batches in
+    /// service, in batch order, and batches only join that list at its end (arrivals never
+    /// decrease), so last quarter's sum plus the arrivals has the same bits as summing afresh.
+    /// Book values are brought up to date later, by [`Fleet::shell_nbv`].
+    fn shell_arrivals_lean(&mut self, i: usize, out: &mut FleetQuarter) {
+        let (mut arrived, mut dep) = self.shell_dep_running;
+        for b in &self.shells[arrived..] {
+            if b.arrive > i {
+                break;
+            }
+            self.mw_in_service += b.mw;
+            self.mw_on_order -= b.mw;
+            self.shell_cost_in_service += b.cost;
+            dep += b.dep_q;
+            arrived += 1;
+        }
+        self.shell_dep_running = (arrived, dep);
+        out.dep_shell = dep;
+    }
+
+    /// Net book value of the shells at the end of quarter `i` (after its depreciation).
+    pub fn shell_nbv(&mut self, i: usize) -> f64 {
+        self.catch_up(i + 1);
+        self.shells
+            .iter()
+            .take_while(|b| b.arrive <= i)
+            .map(|b| b.nbv)
+            .fold(0.0, |a, x| a + x)
+    }
+
+    /// Apply to the shells' book values the depreciation of the quarters before `end` that
+    /// lean steps skipped, batch by batch and quarter by quarter as a full step does, so the
+    /// values have the same bits.
+    fn catch_up(&mut self, end: usize) {
+        let from = self.shell_nbv_from;
+        if end <= from {
+            return;
+        }
+        for b in &mut self.shells {
+            if b.arrive >= end {
+                break;
+            }
+            for _ in from.max(b.arrive)..end.min(b.dep_last + 1) {
+                b.nbv -= b.dep_q.min(b.nbv);
+            }
+        }
+        self.shell_nbv_from = end;
     }
 
     fn fill_queue(&mut self, s: &Scenario, i: usize, out: &mut FleetQuarter) {

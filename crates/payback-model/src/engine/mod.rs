@@ -85,13 +85,12 @@ impl Workspace {
         "economic_fcf",
         "equity_mark",
         "rpo",
-        "nbv_facilities",
     ];
 
     /// The quarterly series of the last [`project_outcome`] run, from the start to the
     /// horizon (history sliced off). Those named in [`Workspace::SERIES`] are exactly what
-    /// [`project`] returns; `nbv_accelerators` holds only its last quarter (the book value at
-    /// the horizon); every other series is zero (a path does not write it).
+    /// [`project`] returns; `nbv_accelerators` and `nbv_facilities` hold only their last quarter
+    /// (the book values at the horizon); every other series is zero (a path does not write it).
     pub fn quarterly(&self) -> &Quarterly {
         &self.q
     }
@@ -694,7 +693,7 @@ impl State {
         let capex_acc = capex_acc + capex_replace;
 
         // 2. Fleet.
-        let fq = self.fleet.step(s, i);
+        let fq = self.fleet.step(s, i, !self.detail);
         let capacity = fq.capacity;
 
         // 4. Demand.
@@ -1083,7 +1082,7 @@ impl State {
         q.economic_fcf[i] = fcf - equity_investment;
         q.equity_mark[i] = mark;
         q.rpo[i] = named.rpo + pipe.rpo;
-        // A path reads only the last quarter's (the book value at the horizon).
+        // A path reads only the last quarter's book values (at the horizon).
         if self.detail || i + 1 == ctx.n {
             q.nbv_accelerators[i] = self
                 .fleet
@@ -1093,7 +1092,11 @@ impl State {
                 .map(|l| l.nbv)
                 .sum();
         }
-        q.nbv_facilities[i] = fq.nbv_shell;
+        if self.detail {
+            q.nbv_facilities[i] = fq.nbv_shell;
+        } else if i + 1 == ctx.n {
+            q.nbv_facilities[i] = self.fleet.shell_nbv(i);
+        }
         if self.detail {
             q.capacity_newest[i] = fq.capacity_newest;
             q.accelerators_in_service[i] = fq.accelerators;
@@ -1364,49 +1367,49 @@ impl State {
 
     fn named_flows(&mut self, ctx: &Ctx, i: usize, d: f64) -> CommitmentFlows {
         let s = ctx.s;
+        let detail = self.detail;
         let mut f = CommitmentFlows::default();
         for x in self.instances.iter_mut() {
             if i < x.sign {
                 continue;
             }
-            let c = &s.contracts[x.contract];
             let s_now = x.s_now;
             let s_prev = if i > x.sign { x.s_prev } else { s_now };
             let w = x.weight;
             let pm = x.prepaid * x.minimum;
             let nqf = x.nq as f64;
-            if i == x.sign {
-                f.bookings += w * s_now * x.minimum;
-                f.prepaid_cash += w * s_now * pm;
-            }
             let reserved = x.reserved_hours(i);
             let m_now = reserved * x.take_or_pay * x.price;
             let rem = x.remaining;
             let after = (rem - m_now).max(0.0);
-            let in_term = reserved > 0.0;
             let billed = reserved * x.usage.max(x.take_or_pay) * x.price;
             let revenue = w * s_now * billed * d;
             f.revenue += revenue;
-            f.circular += revenue * c.circular_share;
             f.used += w * s_now * reserved * x.usage * d;
-            f.shortfall += w * s_now * reserved * (1.0 - d);
-            f.recognised += w * s_now * m_now * d;
-            f.cancelled += w * ((s_prev - s_now) * rem + s_now * m_now * (1.0 - d));
             f.rpo += w * s_now * after;
-            // Risk-adjusted: expected recognised minimum of the quarters after this one.
-            x.ra = (x.ra - m_now * s_now).max(0.0);
-            f.rpo_risk_adjusted += w * x.ra;
             if pm > 0.0 {
                 if i > x.sign {
                     let r_prev = x.quarters_after(i - 1) as f64;
                     f.forfeited += w * (s_prev - s_now) * pm * r_prev / nqf;
                 }
-                if in_term {
-                    f.refunds += w * s_now * pm / nqf * (1.0 - d);
-                }
                 f.deferred += w * s_now * pm * x.quarters_after(i) as f64 / nqf;
             }
             x.remaining = after;
+            // What a Monte Carlo path does not record (bookings, shortfalls, cancellations,
+            // the risk-adjusted book, per-contract series) only the full projection computes.
+            if !detail {
+                continue;
+            }
+            if i == x.sign {
+                f.bookings += w * s_now * x.minimum;
+            }
+            f.circular += revenue * s.contracts[x.contract].circular_share;
+            f.shortfall += w * s_now * reserved * (1.0 - d);
+            f.recognised += w * s_now * m_now * d;
+            f.cancelled += w * ((s_prev - s_now) * rem + s_now * m_now * (1.0 - d));
+            // Risk-adjusted: expected recognised minimum of the quarters after this one.
+            x.ra = (x.ra - m_now * s_now).max(0.0);
+            f.rpo_risk_adjusted += w * x.ra;
             self.contract_revenue[x.contract][i] += revenue;
             self.contract_rpo[x.contract][i] += w * s_now * after;
         }
@@ -1425,22 +1428,26 @@ impl State {
             let price = self.pipeline.price[s];
             let age = i - s;
             let s_now = ctx.pipe_survival[age];
+            let m = hours * p.take_or_pay * price;
+            let left_incl = (nq - age) as f64;
+            f.revenue += s_now * hours * p.usage.max(p.take_or_pay) * price * d;
+            f.used += s_now * hours * p.usage * d;
+            f.rpo += s_now * m * (left_incl - 1.0);
+            // The rest only the full projection reports (see `named_flows`).
+            if !self.detail {
+                continue;
+            }
             let s_prev = if age > 0 {
                 ctx.pipe_survival[age - 1]
             } else {
                 s_now
             };
-            let m = hours * p.take_or_pay * price;
-            let left_incl = (nq - age) as f64;
             if age == 0 {
                 f.bookings += m * nq as f64;
             }
-            f.revenue += s_now * hours * p.usage.max(p.take_or_pay) * price * d;
-            f.used += s_now * hours * p.usage * d;
             f.shortfall += s_now * hours * (1.0 - d);
             f.recognised += s_now * m * d;
             f.cancelled += (s_prev - s_now) * m * left_incl + s_now * m * (1.0 - d);
-            f.rpo += s_now * m * (left_incl - 1.0);
             f.rpo_risk_adjusted += m * ctx.pipe_survival_after[age];
         }
         f
