@@ -853,7 +853,7 @@ impl State {
         let order = |&a: &usize, &b: &usize| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b));
         // The order is total, so last quarter's order, if still sorted, is the sorted order;
         // multipliers decay smoothly, so it rarely changes.
-        if !self.tier_order.is_sorted_by(|a, b| order(a, b).is_le()) {
+        if !self.tier_order.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
             self.tier_order.sort_unstable_by(order);
         }
         let before_tiers = remaining;
