@@ -199,13 +199,25 @@ fn growth_index(
     pool: &mut Pool,
 ) -> Vec<f64> {
     let mut g = pool.filled(n, 1.0);
-    // One power per calendar year, not per quarter.
-    let first_year = abs0.div_euclid(4);
-    let years = (n + 7) / 4 + 1;
-    let per_year: Vec<f64> = (0..years)
-        .map(|k| libm::pow(1.0 + path.at(first_year + k as i32), 0.25))
-        .collect();
-    let qf = |i: usize| per_year[((abs0 + i as i32).div_euclid(4) - first_year) as usize];
+    // `(1 + rate)^(1/4)` of the quarter's calendar year. The sweeps below move a quarter at a
+    // time and the path is piecewise constant: one lookup per year, and one power per stretch
+    // of equal rates.
+    let mut last: Option<(i32, f64, f64)> = None;
+    let mut qf = |i: usize| {
+        let year = (abs0 + i as i32).div_euclid(4);
+        match last {
+            Some((y, _, f)) if y == year => f,
+            _ => {
+                let rate = path.at(year);
+                let f = match last {
+                    Some((_, r, f)) if r.to_bits() == rate.to_bits() => f,
+                    _ => libm::pow(1.0 + rate, 0.25),
+                };
+                last = Some((year, rate, f));
+                f
+            }
+        }
+    };
     for i in i_start + 1..n {
         g[i] = g[i - 1] * qf(i);
     }
@@ -220,6 +232,8 @@ fn growth_index(
 #[derive(Debug, Default)]
 struct Pool {
     f64s: Vec<Vec<f64>>,
+    /// Emptied outer vectors of per-tier, per-contract and per-stake tables.
+    tables: Vec<Vec<Vec<f64>>>,
     options: Vec<Vec<Option<f64>>>,
     spends: Vec<Vec<(usize, f64)>>,
     newest: Vec<usize>,
@@ -236,6 +250,28 @@ impl Pool {
         v
     }
 
+    /// A vector of the values of `xs`.
+    fn collect(&mut self, xs: impl IntoIterator<Item = f64>) -> Vec<f64> {
+        let mut v = self.f64s.pop().unwrap_or_default();
+        v.clear();
+        v.extend(xs);
+        v
+    }
+
+    /// An empty vector of tables.
+    fn tables(&mut self) -> Vec<Vec<f64>> {
+        self.tables.pop().unwrap_or_default()
+    }
+
+    /// `k` vectors of `n` copies of `x`.
+    fn filled_k(&mut self, k: usize, n: usize, x: f64) -> Vec<Vec<f64>> {
+        let mut vs = self.tables();
+        for _ in 0..k {
+            vs.push(self.filled(n, x));
+        }
+        vs
+    }
+
     /// A vector of `n` `None`s.
     fn nones(&mut self, n: usize) -> Vec<Option<f64>> {
         let mut v = self.options.pop().unwrap_or_default();
@@ -246,6 +282,12 @@ impl Pool {
 
     fn give(&mut self, vs: impl IntoIterator<Item = Vec<f64>>) {
         self.f64s.extend(vs);
+    }
+
+    /// Take back a vector of tables, the tables and the vector holding them.
+    fn give_tables(&mut self, mut vs: Vec<Vec<f64>>) {
+        self.f64s.append(&mut vs);
+        self.tables.push(vs);
     }
 }
 
@@ -267,7 +309,7 @@ impl<'a> Ctx<'a> {
             self.pipe_survival,
             self.pipe_survival_after,
         ]);
-        pool.give(self.valuation);
+        pool.give_tables(self.valuation);
         pool.spends = self.spends;
         pool.newest = self.newest;
     }
@@ -324,38 +366,34 @@ impl<'a> Ctx<'a> {
             .max()
             .unwrap_or(start);
         let total_share: f64 = s.tiers.iter().map(|t| t.share).sum();
-        let tier_share_norm = s
-            .tiers
-            .iter()
-            .map(|t| {
-                if total_share > 0.0 {
-                    t.share / total_share
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let tier_share_norm = pool.collect(s.tiers.iter().map(|t| {
+            if total_share > 0.0 {
+                t.share / total_share
+            } else {
+                0.0
+            }
+        }));
         let g_inf = match &s.inference {
             Some(inf) => growth_index(&inf.growth, abs0, n, i_start, pool),
             None => pool.filled(n, 0.0),
         };
-        let decline = pricing::expected_decline(s);
         // Per-run price tables: unit costs once per generation, power price by escalation
-        // steps, so the quarter loop needs no powers for them.
-        let fronts: Vec<f64> = s
-            .generations
-            .iter()
-            .map(|g| {
-                pricing::front_loading(s.scenario.discount_rate, decline, g.pricing_life_years)
-            })
-            .collect();
-        let unit: Vec<pricing::UnitCosts> = (0..s.generations.len())
-            .map(|g| pricing::unit_costs(s, g, 1.0))
-            .collect();
+        // steps, so the quarter loop needs no powers for them. The shell's capital charge is
+        // the same for every generation and for the vintage rent.
+        let shell_charge = crate::finance::capital_recovery_quarterly(
+            s.scenario.discount_rate,
+            s.facilities.life_years,
+        );
+        let unit = pricing::unit_costs_per_mwh(s, shell_charge);
+        let decline = pricing::expected_decline_with(s, &unit);
+        let decl_step = libm::pow(1.0 - decline, 0.25);
+        let rq = crate::finance::quarterly_rate(s.scenario.discount_rate);
+        let fronts = pricing::per_pricing_life(s, |years| {
+            pricing::front_loading_with(rq, decl_step, years)
+        });
         let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
         let mut power_price = pool.filled(n, 0.0);
         let mut pp = pricing::power_price(s, -(i_start as i32));
-        let decl_step = libm::pow(1.0 - decline, 0.25);
         let mut p_exp = pool.filled(n, 0.0);
         let mut pe = s.open_market.reference_price
             * libm::pow(
@@ -365,15 +403,8 @@ impl<'a> Ctx<'a> {
         let mut p_ref = pool.filled(n, 0.0);
         let mut floor_ratio = pool.filled(n, 0.0);
         let t_last = last_launch - start;
-        let launches: Vec<i32> = s.generations.iter().map(|g| abs_index(g.launch)).collect();
-        let earliest = pricing::newest_on_sale(s, i32::MIN);
         let mut newest = std::mem::take(&mut pool.newest);
-        newest.clear();
-        newest.extend(
-            (0..n).map(|i| {
-                pricing::newest_on_sale_in(&launches, abs0 + i as i32).unwrap_or(earliest)
-            }),
-        );
+        pricing::newest_on_sale_series(s, abs0, n, &mut newest);
         for i in 0..n {
             power_price[i] = pp;
             pp *= esc_step;
@@ -403,11 +434,11 @@ impl<'a> Ctx<'a> {
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
         let g_open = growth_index(&s.open_market.growth, abs0, n, i_start, pool);
-        let valuation = s
-            .equity
-            .iter()
-            .map(|e| valuation_series(&e.valuation, abs0, pool.filled(n, 0.0)))
-            .collect();
+        let mut valuation = pool.tables();
+        for e in &s.equity {
+            let out = pool.filled(n, 0.0);
+            valuation.push(valuation_series(&e.valuation, abs0, out));
+        }
         let mut geo = |base: f64| geometric(base, n, i_start, pool);
         let inf = s.inference.as_ref();
         let ag = s.agents.as_ref();
@@ -420,7 +451,7 @@ impl<'a> Ctx<'a> {
                 _ => 1.0,
             }),
             churn_q: ag.map_or(0.0, |a| 1.0 - libm::pow(1.0 - a.churn, 0.25)),
-            pipe_term_factor: pricing::term_average_factor(decline, s.pipeline.term_years),
+            pipe_term_factor: pricing::term_average_factor_with(decl_step, s.pipeline.term_years),
             s,
             abs0,
             i_start,
@@ -430,11 +461,7 @@ impl<'a> Ctx<'a> {
             floor_ratio,
             p_exp,
             power_price,
-            rent_per_mw: s.facilities.cost_per_mw
-                * crate::finance::capital_recovery_quarterly(
-                    s.scenario.discount_rate,
-                    s.facilities.life_years,
-                ),
+            rent_per_mw: s.facilities.cost_per_mw * shell_charge,
             pipe_nq,
             newest,
             valuation,
@@ -544,8 +571,8 @@ impl State {
         let mut instances = std::mem::take(&mut pool.instances);
         instances.clear();
         instances.reserve(n_contracts * (n / min_term + 2));
-        let mut contract_price = vec![0.0; n_contracts];
-        let mut contract_minimum = vec![0.0; n_contracts];
+        let mut contract_price = pool.filled(n_contracts, 0.0);
+        let mut contract_minimum = pool.filled(n_contracts, 0.0);
         for (k, c) in s.contracts.iter().enumerate() {
             let nq = quarters_in(c.term_years);
             let ramp_q = if c.ramp_years > 0.0 {
@@ -581,35 +608,39 @@ impl State {
                 c,
             ));
         }
-        let opening_stakes = s.equity.iter().map(|e| e.opening_stake).collect();
+        if detail {
+            q.reset(n);
+        } else {
+            // A workspace's series hold only what the last path wrote: values every quarter
+            // overwrites, and the horizon's `nbv_accelerators`; the rest are still zero.
+            q.resize(n);
+            q.nbv_accelerators.fill(0.0);
+        }
+        // Margins, coverage and covenants are only written by the full projection.
+        let nones = |pool: &mut Pool| pool.nones(if detail { n } else { 0 });
+        let mut tier_mult = pool.tables();
+        for t in &s.tiers {
+            let mut v = geometric(1.0 - t.premium_decay, n, ctx.i_start, pool);
+            for f in &mut v {
+                *f = 1.0 + (t.premium - 1.0) * *f;
+            }
+            tier_mult.push(v);
+        }
         State {
             fleet,
-            q: {
-                q.reset(n);
-                q
-            },
+            q,
             opt: OptionalSeries {
-                inference_cost_per_mtok: pool.nones(n),
-                inference_margin_per_mtok: pool.nones(n),
-                gross_margin: pool.nones(n),
-                ebitda_margin: pool.nones(n),
-                interest_coverage: pool.nones(n),
+                inference_cost_per_mtok: nones(pool),
+                inference_margin_per_mtok: nones(pool),
+                gross_margin: nones(pool),
+                ebitda_margin: nones(pool),
+                interest_coverage: nones(pool),
             },
-            tier_served: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
-            tier_mult: s
-                .tiers
-                .iter()
-                .map(|t| {
-                    let mut v = geometric(1.0 - t.premium_decay, n, ctx.i_start, pool);
-                    for f in &mut v {
-                        *f = 1.0 + (t.premium - 1.0) * *f;
-                    }
-                    v
-                })
-                .collect(),
-            tier_revenue: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
-            contract_revenue: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
-            contract_rpo: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
+            tier_served: pool.filled_k(s.tiers.len(), n, 0.0),
+            tier_mult,
+            tier_revenue: pool.filled_k(s.tiers.len(), n, 0.0),
+            contract_revenue: pool.filled_k(n_contracts, n, 0.0),
+            contract_rpo: pool.filled_k(n_contracts, n, 0.0),
             contract_price,
             contract_minimum,
             instances,
@@ -620,23 +651,19 @@ impl State {
             prev_demand: 0.0,
             prev_capacity: 0.0,
             prev_p_ref: 0.0,
-            idle_ring: vec![0.0; s.scenario.mothball_quarters.max(1) as usize],
+            idle_ring: pool.filled(s.scenario.mothball_quarters.max(1) as usize, 0.0),
             seats: s.agents.as_ref().map_or(0.0, |a| a.seats),
             tax_losses: 0.0,
-            stake: opening_stakes,
+            stake: pool.collect(s.equity.iter().map(|e| e.opening_stake)),
             prev_econ_value: 0.0,
-            vintage_contrib: if detail {
-                (0..years).map(|_| pool.filled(n, 0.0)).collect()
-            } else {
-                Vec::new()
-            },
-            vintage_capex: vec![0.0; years],
+            vintage_contrib: pool.filled_k(if detail { years } else { 0 }, n, 0.0),
+            vintage_capex: pool.filled(years, 0.0),
             first_year,
             sunk_capex: 0.0,
             mark_before_start: 0.0,
             tier_order: (0..s.tiers.len()).collect(),
             loans: financing::loans(s, ctx.abs0, n),
-            covenant: pool.nones(n),
+            covenant: nones(pool),
             detail,
         }
     }
@@ -660,9 +687,17 @@ impl State {
             self.contract_rpo,
             self.vintage_contrib,
         ] {
-            pool.give(vs);
+            pool.give_tables(vs);
         }
-        pool.give([self.pipeline.hours, self.pipeline.price]);
+        pool.give([
+            self.pipeline.hours,
+            self.pipeline.price,
+            self.contract_price,
+            self.contract_minimum,
+            self.idle_ring,
+            self.stake,
+            self.vintage_capex,
+        ]);
         pool.fleet = self.fleet;
         pool.instances = self.instances;
     }
