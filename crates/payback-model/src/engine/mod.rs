@@ -191,14 +191,17 @@ fn geometric(base: f64, n: usize, i_start: usize, pool: &mut Pool) -> Vec<f64> {
     v
 }
 
+/// The growth index of `path` (1 at `i_start`) for the quarters `abs0, abs0 + 1, …`, `n` of
+/// them, written over `g`.
 fn growth_index(
     path: &crate::scenario::YearPath,
     abs0: i32,
     n: usize,
     i_start: usize,
-    pool: &mut Pool,
+    mut g: Vec<f64>,
 ) -> Vec<f64> {
-    let mut g = pool.filled(n, 1.0);
+    g.clear();
+    g.resize(n, 1.0);
     // `(1 + rate)^(1/4)` of the quarter's calendar year. The sweeps below move a quarter at a
     // time and the path is piecewise constant: one lookup per year, and one power per stretch
     // of equal rates.
@@ -227,11 +230,54 @@ fn growth_index(
     g
 }
 
+/// A per-run table kept with the inputs it was computed from, so that the next run recomputes
+/// it only if they changed: sampled parameters seldom touch demand growth or a stake's
+/// valuation path.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The dated points (values as bits) and the grid `(abs0, n, i_start)` of `table`.
+    points: Vec<(i32, u64)>,
+    grid: (i32, usize, usize),
+    /// Empty before the first run and while lent to a run.
+    table: Vec<f64>,
+}
+
+impl Memo {
+    /// The table of `points` on `grid`: the kept one if it was computed from the same inputs,
+    /// else `fill`'s (given the old table to overwrite).
+    fn lend(
+        &mut self,
+        points: impl Iterator<Item = (i32, f64)> + Clone,
+        grid: (i32, usize, usize),
+        fill: impl FnOnce(Vec<f64>) -> Vec<f64>,
+    ) -> Vec<f64> {
+        let table = std::mem::take(&mut self.table);
+        let key = points.map(|(a, v)| (a, v.to_bits()));
+        if !table.is_empty() && self.grid == grid && self.points.iter().copied().eq(key.clone()) {
+            return table;
+        }
+        self.points.clear();
+        self.points.extend(key);
+        self.grid = grid;
+        fill(table)
+    }
+
+    /// Keep `table`, lent by [`Memo::lend`], for the next run.
+    fn keep(&mut self, table: Vec<f64>) {
+        self.table = table;
+    }
+}
+
 /// Vectors kept from earlier runs for the next (see [`Workspace`]); taking from an empty pool
 /// allocates, so a one-off [`project`] behaves as if there were no pool.
 #[derive(Debug, Default)]
 struct Pool {
     f64s: Vec<Vec<f64>>,
+    /// Growth indices of the open market and inference.
+    g_open: Memo,
+    g_inf: Memo,
+    /// Each equity stake's valuation table.
+    valuation: Vec<Memo>,
     /// Emptied outer vectors of per-tier, per-contract and per-stake tables.
     tables: Vec<Vec<Vec<f64>>>,
     options: Vec<Vec<Option<f64>>>,
@@ -294,9 +340,18 @@ impl Pool {
 impl<'a> Ctx<'a> {
     /// Hand the per-run tables back to `pool`.
     fn recycle(self, pool: &mut Pool) {
+        pool.g_open.keep(self.g_open);
+        if self.s.inference.is_some() {
+            pool.g_inf.keep(self.g_inf);
+        } else {
+            pool.give([self.g_inf]);
+        }
+        let mut valuation = self.valuation;
+        for (memo, table) in pool.valuation.iter_mut().zip(valuation.drain(..)) {
+            memo.keep(table);
+        }
+        pool.give_tables(valuation);
         pool.give([
-            self.g_open,
-            self.g_inf,
             self.tier_share_norm,
             self.p_ref,
             self.floor_ratio,
@@ -309,7 +364,6 @@ impl<'a> Ctx<'a> {
             self.pipe_survival,
             self.pipe_survival_after,
         ]);
-        pool.give_tables(self.valuation);
         pool.spends = self.spends;
         pool.newest = self.newest;
     }
@@ -373,8 +427,13 @@ impl<'a> Ctx<'a> {
                 0.0
             }
         }));
+        let grid = (abs0, n, i_start);
+        let growth = |memo: &mut Memo, path: &crate::scenario::YearPath| {
+            let points = path.points.iter().copied();
+            memo.lend(points, grid, |g| growth_index(path, abs0, n, i_start, g))
+        };
         let g_inf = match &s.inference {
-            Some(inf) => growth_index(&inf.growth, abs0, n, i_start, pool),
+            Some(inf) => growth(&mut pool.g_inf, &inf.growth),
             None => pool.filled(n, 0.0),
         };
         // Per-run price tables: unit costs once per generation, power price by escalation
@@ -433,11 +492,18 @@ impl<'a> Ctx<'a> {
             };
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
-        let g_open = growth_index(&s.open_market.growth, abs0, n, i_start, pool);
+        let g_open = growth(&mut pool.g_open, &s.open_market.growth);
         let mut valuation = pool.tables();
-        for e in &s.equity {
-            let out = pool.filled(n, 0.0);
-            valuation.push(valuation_series(&e.valuation, abs0, out));
+        if pool.valuation.len() < s.equity.len() {
+            pool.valuation.resize_with(s.equity.len(), Memo::default);
+        }
+        for (e, memo) in s.equity.iter().zip(&mut pool.valuation) {
+            let points = e.valuation.iter().map(|&(q, v)| (abs_index(q), v));
+            valuation.push(memo.lend(points, grid, |mut out| {
+                out.clear();
+                out.resize(n, 0.0);
+                valuation_series(&e.valuation, abs0, out)
+            }));
         }
         let mut geo = |base: f64| geometric(base, n, i_start, pool);
         let inf = s.inference.as_ref();
