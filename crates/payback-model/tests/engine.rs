@@ -46,7 +46,11 @@ fn newest_on_sale_series_matches_lookup() {
     pricing::newest_on_sale_series(&s, abs0, 60, &mut out);
     assert_eq!(out.len(), 60);
     for (i, &g) in out.iter().enumerate() {
-        assert_eq!(g, pricing::newest_on_sale(&s, abs0 + i as i32), "quarter {i}");
+        assert_eq!(
+            g,
+            pricing::newest_on_sale(&s, abs0 + i as i32),
+            "quarter {i}"
+        );
     }
 }
 

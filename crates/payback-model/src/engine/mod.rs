@@ -447,9 +447,8 @@ impl<'a> Ctx<'a> {
         let decline = pricing::expected_decline_with(s, &unit);
         let decl_step = libm::pow(1.0 - decline, 0.25);
         let rq = crate::finance::quarterly_rate(s.scenario.discount_rate);
-        let fronts = pricing::per_pricing_life(s, |years| {
-            pricing::front_loading_with(rq, decl_step, years)
-        });
+        let fronts =
+            pricing::per_pricing_life(s, |years| pricing::front_loading_with(rq, decl_step, years));
         let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
         let mut power_price = pool.filled(n, 0.0);
         let mut pp = pricing::power_price(s, -(i_start as i32));
