@@ -40,6 +40,12 @@ macro_rules! quarterly_series {
                 $( self.$name.clear(); self.$name.resize(n, 0.0); )*
             }
 
+            /// Make every series `n` quarters long, keeping the values it has (quarters added
+            /// are zero): for a caller that overwrites or has left zero every value it reads.
+            pub fn resize(&mut self, n: usize) {
+                $( self.$name.resize(n, 0.0); )*
+            }
+
             /// Drop the first `from` quarters of every series, in place (no allocation).
             pub fn trim_front(&mut self, from: usize) {
                 $( { let k = from.min(self.$name.len()); self.$name.drain(..k); } )*

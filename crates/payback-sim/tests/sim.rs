@@ -367,6 +367,26 @@ fn reused_scenario_and_lean_projection_match_fresh_copies() {
                     b.name
                 );
             }
+            // The workspace is reused without zeroing: whatever a path does not write must
+            // still be zero, quarter for quarter.
+            let h = full.q.fcf.len();
+            for &name in payback_model::projection::Quarterly::NAMES {
+                if Workspace::SERIES.contains(&name) {
+                    continue;
+                }
+                let v = ws.quarterly().get(name).expect("series");
+                let unwritten = if name == "nbv_accelerators" {
+                    &v[..h.saturating_sub(1)]
+                } else {
+                    v
+                };
+                assert_eq!(v.len(), h, "{}: path {i}: {name}", b.name);
+                assert!(
+                    unwritten.iter().all(|&x| x == 0.0),
+                    "{}: path {i}: {name} is not zero",
+                    b.name
+                );
+            }
             checked += 1;
         }
     }

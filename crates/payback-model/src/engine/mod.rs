@@ -190,21 +190,36 @@ fn geometric(base: f64, n: usize, i_start: usize, pool: &mut Pool) -> Vec<f64> {
     v
 }
 
+/// The growth index of `path` (1 at `i_start`) for the quarters `abs0, abs0 + 1, …`, `n` of
+/// them, written over `g`.
 fn growth_index(
     path: &crate::scenario::YearPath,
     abs0: i32,
     n: usize,
     i_start: usize,
-    pool: &mut Pool,
+    mut g: Vec<f64>,
 ) -> Vec<f64> {
-    let mut g = pool.filled(n, 1.0);
-    // One power per calendar year, not per quarter.
-    let first_year = abs0.div_euclid(4);
-    let years = (n + 7) / 4 + 1;
-    let per_year: Vec<f64> = (0..years)
-        .map(|k| libm::pow(1.0 + path.at(first_year + k as i32), 0.25))
-        .collect();
-    let qf = |i: usize| per_year[((abs0 + i as i32).div_euclid(4) - first_year) as usize];
+    g.clear();
+    g.resize(n, 1.0);
+    // `(1 + rate)^(1/4)` of the quarter's calendar year. The sweeps below move a quarter at a
+    // time and the path is piecewise constant: one lookup per year, and one power per stretch
+    // of equal rates.
+    let mut last: Option<(i32, f64, f64)> = None;
+    let mut qf = |i: usize| {
+        let year = (abs0 + i as i32).div_euclid(4);
+        match last {
+            Some((y, _, f)) if y == year => f,
+            _ => {
+                let rate = path.at(year);
+                let f = match last {
+                    Some((_, r, f)) if r.to_bits() == rate.to_bits() => f,
+                    _ => libm::pow(1.0 + rate, 0.25),
+                };
+                last = Some((year, rate, f));
+                f
+            }
+        }
+    };
     for i in i_start + 1..n {
         g[i] = g[i - 1] * qf(i);
     }
@@ -214,11 +229,56 @@ fn growth_index(
     g
 }
 
+/// A per-run table kept with the inputs it was computed from, so that the next run recomputes
+/// it only if they changed: sampled parameters seldom touch demand growth or a stake's
+/// valuation path.
+#[derive(Debug, Default)]
+struct Memo {
+    /// The dated points (values as bits) and the grid `(abs0, n, i_start)` of `table`.
+    points: Vec<(i32, u64)>,
+    grid: (i32, usize, usize),
+    /// Empty before the first run and while lent to a run.
+    table: Vec<f64>,
+}
+
+impl Memo {
+    /// The table of `points` on `grid`: the kept one if it was computed from the same inputs,
+    /// else `fill`'s (given the old table to overwrite).
+    fn lend(
+        &mut self,
+        points: impl Iterator<Item = (i32, f64)> + Clone,
+        grid: (i32, usize, usize),
+        fill: impl FnOnce(Vec<f64>) -> Vec<f64>,
+    ) -> Vec<f64> {
+        let table = std::mem::take(&mut self.table);
+        let key = points.map(|(a, v)| (a, v.to_bits()));
+        if !table.is_empty() && self.grid == grid && self.points.iter().copied().eq(key.clone()) {
+            return table;
+        }
+        self.points.clear();
+        self.points.extend(key);
+        self.grid = grid;
+        fill(table)
+    }
+
+    /// Keep `table`, lent by [`Memo::lend`], for the next run.
+    fn keep(&mut self, table: Vec<f64>) {
+        self.table = table;
+    }
+}
+
 /// Vectors kept from earlier runs for the next (see [`Workspace`]); taking from an empty pool
 /// allocates, so a one-off [`project`] behaves as if there were no pool.
 #[derive(Debug, Default)]
 struct Pool {
     f64s: Vec<Vec<f64>>,
+    /// Growth indices of the open market and inference.
+    g_open: Memo,
+    g_inf: Memo,
+    /// Each equity stake's valuation table.
+    valuation: Vec<Memo>,
+    /// Emptied outer vectors of per-tier, per-contract and per-stake tables.
+    tables: Vec<Vec<Vec<f64>>>,
     options: Vec<Vec<Option<f64>>>,
     spends: Vec<Vec<(usize, f64)>>,
     newest: Vec<usize>,
@@ -235,6 +295,28 @@ impl Pool {
         v
     }
 
+    /// A vector of the values of `xs`.
+    fn collect(&mut self, xs: impl IntoIterator<Item = f64>) -> Vec<f64> {
+        let mut v = self.f64s.pop().unwrap_or_default();
+        v.clear();
+        v.extend(xs);
+        v
+    }
+
+    /// An empty vector of tables.
+    fn tables(&mut self) -> Vec<Vec<f64>> {
+        self.tables.pop().unwrap_or_default()
+    }
+
+    /// `k` vectors of `n` copies of `x`.
+    fn filled_k(&mut self, k: usize, n: usize, x: f64) -> Vec<Vec<f64>> {
+        let mut vs = self.tables();
+        for _ in 0..k {
+            vs.push(self.filled(n, x));
+        }
+        vs
+    }
+
     /// A vector of `n` `None`s.
     fn nones(&mut self, n: usize) -> Vec<Option<f64>> {
         let mut v = self.options.pop().unwrap_or_default();
@@ -246,14 +328,29 @@ impl Pool {
     fn give(&mut self, vs: impl IntoIterator<Item = Vec<f64>>) {
         self.f64s.extend(vs);
     }
+
+    /// Take back a vector of tables, the tables and the vector holding them.
+    fn give_tables(&mut self, mut vs: Vec<Vec<f64>>) {
+        self.f64s.append(&mut vs);
+        self.tables.push(vs);
+    }
 }
 
 impl<'a> Ctx<'a> {
     /// Hand the per-run tables back to `pool`.
     fn recycle(self, pool: &mut Pool) {
+        pool.g_open.keep(self.g_open);
+        if self.s.inference.is_some() {
+            pool.g_inf.keep(self.g_inf);
+        } else {
+            pool.give([self.g_inf]);
+        }
+        let mut valuation = self.valuation;
+        for (memo, table) in pool.valuation.iter_mut().zip(valuation.drain(..)) {
+            memo.keep(table);
+        }
+        pool.give_tables(valuation);
         pool.give([
-            self.g_open,
-            self.g_inf,
             self.tier_share_norm,
             self.p_ref,
             self.floor_ratio,
@@ -266,7 +363,6 @@ impl<'a> Ctx<'a> {
             self.pipe_survival,
             self.pipe_survival_after,
         ]);
-        pool.give(self.valuation);
         pool.spends = self.spends;
         pool.newest = self.newest;
     }
@@ -323,38 +419,38 @@ impl<'a> Ctx<'a> {
             .max()
             .unwrap_or(start);
         let total_share: f64 = s.tiers.iter().map(|t| t.share).sum();
-        let tier_share_norm = s
-            .tiers
-            .iter()
-            .map(|t| {
-                if total_share > 0.0 {
-                    t.share / total_share
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let tier_share_norm = pool.collect(s.tiers.iter().map(|t| {
+            if total_share > 0.0 {
+                t.share / total_share
+            } else {
+                0.0
+            }
+        }));
+        let grid = (abs0, n, i_start);
+        let growth = |memo: &mut Memo, path: &crate::scenario::YearPath| {
+            let points = path.points.iter().copied();
+            memo.lend(points, grid, |g| growth_index(path, abs0, n, i_start, g))
+        };
         let g_inf = match &s.inference {
-            Some(inf) => growth_index(&inf.growth, abs0, n, i_start, pool),
+            Some(inf) => growth(&mut pool.g_inf, &inf.growth),
             None => pool.filled(n, 0.0),
         };
-        let decline = pricing::expected_decline(s);
         // Per-run price tables: unit costs once per generation, power price by escalation
-        // steps, so the quarter loop needs no powers for them.
-        let fronts: Vec<f64> = s
-            .generations
-            .iter()
-            .map(|g| {
-                pricing::front_loading(s.scenario.discount_rate, decline, g.pricing_life_years)
-            })
-            .collect();
-        let unit: Vec<pricing::UnitCosts> = (0..s.generations.len())
-            .map(|g| pricing::unit_costs(s, g, 1.0))
-            .collect();
+        // steps, so the quarter loop needs no powers for them. The shell's capital charge is
+        // the same for every generation and for the vintage rent.
+        let shell_charge = crate::finance::capital_recovery_quarterly(
+            s.scenario.discount_rate,
+            s.facilities.life_years,
+        );
+        let unit = pricing::unit_costs_per_mwh(s, shell_charge);
+        let decline = pricing::expected_decline_with(s, &unit);
+        let decl_step = libm::pow(1.0 - decline, 0.25);
+        let rq = crate::finance::quarterly_rate(s.scenario.discount_rate);
+        let fronts =
+            pricing::per_pricing_life(s, |years| pricing::front_loading_with(rq, decl_step, years));
         let esc_step = libm::pow(1.0 + s.power.escalation, 0.25);
         let mut power_price = pool.filled(n, 0.0);
         let mut pp = pricing::power_price(s, -(i_start as i32));
-        let decl_step = libm::pow(1.0 - decline, 0.25);
         let mut p_exp = pool.filled(n, 0.0);
         let mut pe = s.open_market.reference_price
             * libm::pow(
@@ -364,15 +460,8 @@ impl<'a> Ctx<'a> {
         let mut p_ref = pool.filled(n, 0.0);
         let mut floor_ratio = pool.filled(n, 0.0);
         let t_last = last_launch - start;
-        let launches: Vec<i32> = s.generations.iter().map(|g| abs_index(g.launch)).collect();
-        let earliest = pricing::newest_on_sale(s, i32::MIN);
         let mut newest = std::mem::take(&mut pool.newest);
-        newest.clear();
-        newest.extend(
-            (0..n).map(|i| {
-                pricing::newest_on_sale_in(&launches, abs0 + i as i32).unwrap_or(earliest)
-            }),
-        );
+        pricing::newest_on_sale_series(s, abs0, n, &mut newest);
         for i in 0..n {
             power_price[i] = pp;
             pp *= esc_step;
@@ -401,12 +490,19 @@ impl<'a> Ctx<'a> {
             };
             pipe_survival_after[a] = pipe_survival_after[a + 1] + next;
         }
-        let g_open = growth_index(&s.open_market.growth, abs0, n, i_start, pool);
-        let valuation = s
-            .equity
-            .iter()
-            .map(|e| valuation_series(&e.valuation, abs0, pool.filled(n, 0.0)))
-            .collect();
+        let g_open = growth(&mut pool.g_open, &s.open_market.growth);
+        let mut valuation = pool.tables();
+        if pool.valuation.len() < s.equity.len() {
+            pool.valuation.resize_with(s.equity.len(), Memo::default);
+        }
+        for (e, memo) in s.equity.iter().zip(&mut pool.valuation) {
+            let points = e.valuation.iter().map(|&(q, v)| (abs_index(q), v));
+            valuation.push(memo.lend(points, grid, |mut out| {
+                out.clear();
+                out.resize(n, 0.0);
+                valuation_series(&e.valuation, abs0, out)
+            }));
+        }
         let mut geo = |base: f64| geometric(base, n, i_start, pool);
         let inf = s.inference.as_ref();
         let ag = s.agents.as_ref();
@@ -419,7 +515,7 @@ impl<'a> Ctx<'a> {
                 _ => 1.0,
             }),
             churn_q: ag.map_or(0.0, |a| 1.0 - libm::pow(1.0 - a.churn, 0.25)),
-            pipe_term_factor: pricing::term_average_factor(decline, s.pipeline.term_years),
+            pipe_term_factor: pricing::term_average_factor_with(decl_step, s.pipeline.term_years),
             s,
             abs0,
             i_start,
@@ -429,11 +525,7 @@ impl<'a> Ctx<'a> {
             floor_ratio,
             p_exp,
             power_price,
-            rent_per_mw: s.facilities.cost_per_mw
-                * crate::finance::capital_recovery_quarterly(
-                    s.scenario.discount_rate,
-                    s.facilities.life_years,
-                ),
+            rent_per_mw: s.facilities.cost_per_mw * shell_charge,
             pipe_nq,
             newest,
             valuation,
@@ -543,8 +635,8 @@ impl State {
         let mut instances = std::mem::take(&mut pool.instances);
         instances.clear();
         instances.reserve(n_contracts * (n / min_term + 2));
-        let mut contract_price = vec![0.0; n_contracts];
-        let mut contract_minimum = vec![0.0; n_contracts];
+        let mut contract_price = pool.filled(n_contracts, 0.0);
+        let mut contract_minimum = pool.filled(n_contracts, 0.0);
         for (k, c) in s.contracts.iter().enumerate() {
             let nq = quarters_in(c.term_years);
             let ramp_q = if c.ramp_years > 0.0 {
@@ -580,35 +672,39 @@ impl State {
                 c,
             ));
         }
-        let opening_stakes = s.equity.iter().map(|e| e.opening_stake).collect();
+        if detail {
+            q.reset(n);
+        } else {
+            // A workspace's series hold only what the last path wrote: values every quarter
+            // overwrites, and the horizon's `nbv_accelerators`; the rest are still zero.
+            q.resize(n);
+            q.nbv_accelerators.fill(0.0);
+        }
+        // Margins, coverage and covenants are only written by the full projection.
+        let nones = |pool: &mut Pool| pool.nones(if detail { n } else { 0 });
+        let mut tier_mult = pool.tables();
+        for t in &s.tiers {
+            let mut v = geometric(1.0 - t.premium_decay, n, ctx.i_start, pool);
+            for f in &mut v {
+                *f = 1.0 + (t.premium - 1.0) * *f;
+            }
+            tier_mult.push(v);
+        }
         State {
             fleet,
-            q: {
-                q.reset(n);
-                q
-            },
+            q,
             opt: OptionalSeries {
-                inference_cost_per_mtok: pool.nones(n),
-                inference_margin_per_mtok: pool.nones(n),
-                gross_margin: pool.nones(n),
-                ebitda_margin: pool.nones(n),
-                interest_coverage: pool.nones(n),
+                inference_cost_per_mtok: nones(pool),
+                inference_margin_per_mtok: nones(pool),
+                gross_margin: nones(pool),
+                ebitda_margin: nones(pool),
+                interest_coverage: nones(pool),
             },
-            tier_served: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
-            tier_mult: s
-                .tiers
-                .iter()
-                .map(|t| {
-                    let mut v = geometric(1.0 - t.premium_decay, n, ctx.i_start, pool);
-                    for f in &mut v {
-                        *f = 1.0 + (t.premium - 1.0) * *f;
-                    }
-                    v
-                })
-                .collect(),
-            tier_revenue: (0..s.tiers.len()).map(|_| pool.filled(n, 0.0)).collect(),
-            contract_revenue: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
-            contract_rpo: (0..n_contracts).map(|_| pool.filled(n, 0.0)).collect(),
+            tier_served: pool.filled_k(s.tiers.len(), n, 0.0),
+            tier_mult,
+            tier_revenue: pool.filled_k(s.tiers.len(), n, 0.0),
+            contract_revenue: pool.filled_k(n_contracts, n, 0.0),
+            contract_rpo: pool.filled_k(n_contracts, n, 0.0),
             contract_price,
             contract_minimum,
             instances,
@@ -619,23 +715,19 @@ impl State {
             prev_demand: 0.0,
             prev_capacity: 0.0,
             prev_p_ref: 0.0,
-            idle_ring: vec![0.0; s.scenario.mothball_quarters.max(1) as usize],
+            idle_ring: pool.filled(s.scenario.mothball_quarters.max(1) as usize, 0.0),
             seats: s.agents.as_ref().map_or(0.0, |a| a.seats),
             tax_losses: 0.0,
-            stake: opening_stakes,
+            stake: pool.collect(s.equity.iter().map(|e| e.opening_stake)),
             prev_econ_value: 0.0,
-            vintage_contrib: if detail {
-                (0..years).map(|_| pool.filled(n, 0.0)).collect()
-            } else {
-                Vec::new()
-            },
-            vintage_capex: vec![0.0; years],
+            vintage_contrib: pool.filled_k(if detail { years } else { 0 }, n, 0.0),
+            vintage_capex: pool.filled(years, 0.0),
             first_year,
             sunk_capex: 0.0,
             mark_before_start: 0.0,
             tier_order: (0..s.tiers.len()).collect(),
             loans: financing::loans(s, ctx.abs0, n),
-            covenant: pool.nones(n),
+            covenant: nones(pool),
             detail,
         }
     }
@@ -659,9 +751,17 @@ impl State {
             self.contract_rpo,
             self.vintage_contrib,
         ] {
-            pool.give(vs);
+            pool.give_tables(vs);
         }
-        pool.give([self.pipeline.hours, self.pipeline.price]);
+        pool.give([
+            self.pipeline.hours,
+            self.pipeline.price,
+            self.contract_price,
+            self.contract_minimum,
+            self.idle_ring,
+            self.stake,
+            self.vintage_capex,
+        ]);
         pool.fleet = self.fleet;
         pool.instances = self.instances;
     }
