@@ -676,9 +676,10 @@ impl State {
             q.reset(n);
         } else {
             // A workspace's series hold only what the last path wrote: values every quarter
-            // overwrites, and the horizon's `nbv_accelerators`; the rest are still zero.
+            // overwrites, and the horizon's book values; the rest are still zero.
             q.resize(n);
             q.nbv_accelerators.fill(0.0);
+            q.nbv_facilities.fill(0.0);
         }
         // Margins, coverage and covenants are only written by the full projection.
         let nones = |pool: &mut Pool| pool.nones(if detail { n } else { 0 });
@@ -953,7 +954,11 @@ impl State {
         let order = |&a: &usize, &b: &usize| mult[b][i].total_cmp(&mult[a][i]).then(a.cmp(&b));
         // The order is total, so last quarter's order, if still sorted, is the sorted order;
         // multipliers decay smoothly, so it rarely changes.
-        if !self.tier_order.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
+        if !self
+            .tier_order
+            .windows(2)
+            .all(|w| order(&w[0], &w[1]).is_le())
+        {
             self.tier_order.sort_unstable_by(order);
         }
         let before_tiers = remaining;
