@@ -382,6 +382,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             want
         );
-        assert_eq!(percentiles_type7_unsorted(&mut [], &ps), vec![None; ps.len()]);
+        assert_eq!(
+            percentiles_type7_unsorted(&mut [], &ps),
+            vec![None; ps.len()]
+        );
     }
 }
