@@ -51,6 +51,22 @@ macro_rules! quarterly_series {
                 $( { let k = from.min(self.$name.len()); self.$name.drain(..k); } )*
             }
 
+            /// [`Quarterly::trim_front`] when only the series flagged in `written` (one flag
+            /// per series, in column order) may hold anything but zeros: the others lose
+            /// `from` zeros from the back instead, which leaves the same zeros without
+            /// moving them.
+            pub fn trim_front_written(&mut self, from: usize, written: &[bool]) {
+                let mut written = written.iter();
+                $( {
+                    let k = from.min(self.$name.len());
+                    if written.next() == Some(&true) {
+                        self.$name.drain(..k);
+                    } else {
+                        self.$name.truncate(self.$name.len() - k);
+                    }
+                } )*
+            }
+
             /// The quarters from index `from` on, of every series.
             pub fn slice_from(&self, from: usize) -> Quarterly {
                 Quarterly { $( $name: self.$name.get(from..).unwrap_or(&[]).to_vec(), )* }

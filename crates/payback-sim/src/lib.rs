@@ -359,18 +359,6 @@ impl Summary {
         }
     }
 
-    /// Sort every kept value list (exact mode), in parallel on the current rayon pool, so the
-    /// report's percentiles find them sorted. Order-free, so the result does not depend on
-    /// the threads.
-    fn sort_values(&mut self) {
-        let accs: Vec<&mut Acc> = self
-            .scalars
-            .iter_mut()
-            .chain(self.fan.iter_mut().flatten())
-            .collect();
-        accs.into_par_iter().for_each(Acc::sort_values);
-    }
-
     /// Merge the summary of later paths into this one (a run split across machines: same
     /// plan, same seed, disjoint block ranges, merged in block order).
     pub fn merge(&mut self, o: &Summary) {
@@ -478,8 +466,7 @@ pub fn simulate_blocks(
         }
         next = end;
     }
-    let mut summary = summary.unwrap_or_else(|| Summary::new(quarters, exact, None));
-    pool.install(|| summary.sort_values());
+    let summary = summary.unwrap_or_else(|| Summary::new(quarters, exact, None));
     Ok(SimResult {
         config: *cfg,
         exact,

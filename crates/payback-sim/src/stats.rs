@@ -21,11 +21,63 @@ pub fn percentile_type7(sorted: &[f64], p: f64) -> Option<f64> {
     if n == 0 {
         return None;
     }
+    let (h, lo, hi) = type7_ranks(n, p);
+    Some(type7_interpolate(h, lo, sorted[lo], sorted[hi]))
+}
+
+/// Where type 7 reads `n > 0` sorted values for percentile `p`: `h = (n - 1) p` and the
+/// 0-based ranks of the order statistics around it.
+fn type7_ranks(n: usize, p: f64) -> (f64, usize, usize) {
     let h = (n - 1) as f64 * p.clamp(0.0, 1.0);
     let lo = libm::floor(h) as usize;
-    let hi = (lo + 1).min(n - 1);
-    let x = sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]);
-    Some(x)
+    (h, lo, (lo + 1).min(n - 1))
+}
+
+/// Type 7's interpolation between the order statistics of ranks `lo` and `lo + 1` (or `lo`).
+fn type7_interpolate(h: f64, lo: usize, x_lo: f64, x_hi: f64) -> f64 {
+    x_lo + (h - lo as f64) * (x_hi - x_lo)
+}
+
+/// [`percentile_type7`] at every `ps` of values in any order, which are reordered: instead
+/// of a full sort, only the order statistics the percentiles read are selected into their
+/// sorted positions. Values equal under `total_cmp` are equal bit for bit, so each order
+/// statistic, and each percentile, has the same bits as from the sorted values.
+fn percentiles_type7_unsorted(values: &mut [f64], ps: &[f64]) -> Vec<Option<f64>> {
+    let n = values.len();
+    if n == 0 {
+        return vec![None; ps.len()];
+    }
+    let mut ranks: Vec<usize> = ps
+        .iter()
+        .flat_map(|&p| {
+            let (_, lo, hi) = type7_ranks(n, p);
+            [lo, hi]
+        })
+        .collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    select_ranks(values, 0, &ranks);
+    ps.iter()
+        .map(|&p| {
+            let (h, lo, hi) = type7_ranks(n, p);
+            Some(type7_interpolate(h, lo, values[lo], values[hi]))
+        })
+        .collect()
+}
+
+/// Put the order statistic of every rank in `ranks` (ascending, distinct, each in
+/// `offset .. offset + v.len()`) at its sorted position in `v`, which holds the ranks from
+/// `offset` on: select the middle rank, then recurse into the two sides, so each level of
+/// the recursion partitions disjoint parts of `v`.
+fn select_ranks(v: &mut [f64], offset: usize, ranks: &[usize]) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let r = ranks[mid] - offset;
+    let (below, _, above) = v.select_nth_unstable_by(r, f64::total_cmp);
+    select_ranks(below, offset, &ranks[..mid]);
+    select_ranks(above, offset + r + 1, &ranks[mid + 1..]);
 }
 
 /// A fixed-bin histogram over `[lo, lo + width x bins)`, with under/overflow counts and the
@@ -131,7 +183,7 @@ impl Sketch {
 /// One output's values over the paths: kept exactly, or sketched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stat {
-    /// Every value: in path order while a run folds, sorted once it ends.
+    /// Every value, in path order.
     Exact(Vec<f64>),
     /// A histogram sketch.
     Sketch(Sketch),
@@ -202,14 +254,6 @@ impl Acc {
         }
     }
 
-    /// Sort the kept values (exact mode; a sketch is unchanged). Percentiles do not depend on
-    /// the order of the values.
-    pub fn sort_values(&mut self) {
-        if let Stat::Exact(v) = &mut self.stat {
-            v.sort_unstable_by(f64::total_cmp);
-        }
-    }
-
     /// Add one value (non-finite values are ignored: outputs are finite by contract).
     pub fn push(&mut self, x: f64) {
         if !x.is_finite() {
@@ -271,16 +315,11 @@ impl Acc {
     pub fn percentiles(&self, ps: &[f64]) -> Percentiles {
         let has = self.n > 0;
         let (values, error_bound, approximate) = match &self.stat {
-            Stat::Exact(v) => {
-                let mut sorted = v.clone();
-                // Unstable is enough: values equal under `total_cmp` are equal bit for bit.
-                sorted.sort_unstable_by(f64::total_cmp);
-                (
-                    ps.iter().map(|&p| percentile_type7(&sorted, p)).collect(),
-                    vec![0.0; ps.len()],
-                    false,
-                )
-            }
+            Stat::Exact(v) => (
+                percentiles_type7_unsorted(&mut v.clone(), ps),
+                vec![0.0; ps.len()],
+                false,
+            ),
             Stat::Sketch(s) => {
                 let est: Vec<Option<(f64, f64)>> = ps.iter().map(|&p| s.percentile(p)).collect();
                 (
@@ -299,5 +338,53 @@ impl Acc {
             error_bound,
             approximate,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selected_percentiles_equal_sorted_ones() {
+        // Ties, a signed zero and a spread of magnitudes, in a scrambled order.
+        let mut v: Vec<f64> = (0..1000)
+            .map(|i| {
+                let k = (i * 7919 % 1000) as f64;
+                if i % 97 == 0 { 0.0 } else { (k - 500.0) * 1.5 }
+            })
+            .collect();
+        v.push(-0.0);
+        let ps = [0.0, 0.05, 0.1, 0.25, 0.5, 0.5, 0.75, 0.9, 0.95, 1.0];
+        let mut sorted = v.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let want: Vec<Option<u64>> = ps
+            .iter()
+            .map(|&p| percentile_type7(&sorted, p).map(f64::to_bits))
+            .collect();
+        for n in [1, 2, 3, 10, v.len()] {
+            let mut part = v[..n].to_vec();
+            let mut sorted = part.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let got = percentiles_type7_unsorted(&mut part, &ps);
+            for (&p, g) in ps.iter().zip(got) {
+                assert_eq!(
+                    g.map(f64::to_bits),
+                    percentile_type7(&sorted, p).map(f64::to_bits),
+                    "n {n}, p {p}"
+                );
+            }
+        }
+        assert_eq!(
+            percentiles_type7_unsorted(&mut v, &ps)
+                .into_iter()
+                .map(|x| x.map(f64::to_bits))
+                .collect::<Vec<_>>(),
+            want
+        );
+        assert_eq!(
+            percentiles_type7_unsorted(&mut [], &ps),
+            vec![None; ps.len()]
+        );
     }
 }

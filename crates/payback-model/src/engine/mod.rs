@@ -87,10 +87,14 @@ impl Workspace {
         "rpo",
     ];
 
+    /// Series [`project_outcome`] writes for the horizon's quarter only (the book values the
+    /// runoff starts from); their other quarters are zero.
+    pub const AT_HORIZON: &'static [&'static str] = &["nbv_accelerators", "nbv_facilities"];
+
     /// The quarterly series of the last [`project_outcome`] run, from the start to the
     /// horizon (history sliced off). Those named in [`Workspace::SERIES`] are exactly what
-    /// [`project`] returns; `nbv_accelerators` and `nbv_facilities` hold only their last quarter
-    /// (the book values at the horizon); every other series is zero (a path does not write it).
+    /// [`project`] returns; those in [`Workspace::AT_HORIZON`] hold only their last quarter;
+    /// every other series is zero (a path does not write it).
     pub fn quarterly(&self) -> &Quarterly {
         &self.q
     }
@@ -678,7 +682,7 @@ impl State {
             // A workspace's series hold only what the last path wrote: values every quarter
             // overwrites, and the horizon's book values; the rest are still zero.
             q.resize(n);
-            q.nbv_accelerators.fill(0.0);
+            q.nbv_accelerators.fill(0.0); // Workspace::AT_HORIZON
             q.nbv_facilities.fill(0.0);
         }
         // Margins, coverage and covenants are only written by the full projection.

@@ -2,7 +2,6 @@
 //! IRR, MIRR, MOIC, terminal value (book and runoff), vintages and warnings
 //! (docs/model/cash.md and docs/model/payback.md).
 
-use super::fleet::Lot;
 use super::pricing::{self, abs_index, quarters_in};
 use super::{Ctx, State, valuation_at};
 use crate::finance::{
@@ -10,11 +9,12 @@ use crate::finance::{
     quarterly_rate,
 };
 use crate::projection::{
-    BookCover, ContractSeries, Dated, DebtSummary, OptionalSeries, RevenueMix, Summary, TierSeries,
-    Vintage,
+    BookCover, ContractSeries, Dated, DebtSummary, OptionalSeries, Quarterly, RevenueMix, Summary,
+    TierSeries, Vintage,
 };
 use crate::scenario::{PriceMode, Terminal};
 use crate::{HOURS, Projection, Quarter};
+use std::sync::OnceLock;
 
 /// Longest runoff simulated after the horizon, in quarters (no economic life is longer).
 const RUNOFF_MAX_QUARTERS: usize = 200;
@@ -34,10 +34,8 @@ struct Core {
     economic_recovery: f64,
 }
 
-/// Slice history off the series and accumulate FCF (plain and discounted).
-fn trim_and_accumulate(ctx: &Ctx, q: &mut crate::projection::Quarterly) {
-    let from = ctx.i_start.min(ctx.n);
-    q.trim_front(from);
+/// Accumulate FCF (plain and discounted) over series already sliced to the horizon.
+fn accumulate(ctx: &Ctx, q: &mut crate::projection::Quarterly) {
     let rq = quarterly_rate(ctx.s.scenario.discount_rate);
     let mut cum = 0.0;
     let mut dcum = 0.0;
@@ -114,7 +112,10 @@ fn core(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Core {
 /// payback, MIRR or terminal-value IRR. Leaves `st.q` trimmed to the horizon. Every figure is
 /// bit-identical to the same field of the full [`finish`].
 pub(super) fn outcome(ctx: &Ctx, st: &mut State) -> super::Outcome {
-    trim_and_accumulate(ctx, &mut st.q);
+    // A path writes only some series; slicing history off the others (all zeros) needs no
+    // moves.
+    st.q.trim_front_written(ctx.i_start.min(ctx.n), path_series());
+    accumulate(ctx, &mut st.q);
     let c = core(ctx, st, &st.q);
     super::Outcome {
         payback: c.payback,
@@ -126,6 +127,20 @@ pub(super) fn outcome(ctx: &Ctx, st: &mut State) -> super::Outcome {
     }
 }
 
+/// Per series of [`Quarterly`], in column order, whether a lean projection may write it:
+/// those of [`super::Workspace::SERIES`] and the accelerators' book value (its last quarter).
+fn path_series() -> &'static [bool] {
+    static WRITTEN: OnceLock<Vec<bool>> = OnceLock::new();
+    WRITTEN.get_or_init(|| {
+        Quarterly::NAMES
+            .iter()
+            .map(|n| {
+                super::Workspace::SERIES.contains(n) || super::Workspace::AT_HORIZON.contains(n)
+            })
+            .collect()
+    })
+}
+
 pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     let s = ctx.s;
     let from = ctx.i_start.min(ctx.n);
@@ -133,7 +148,8 @@ pub(super) fn finish(ctx: &Ctx, st: State) -> Projection {
     let h = quarters.len();
     let mut st = st;
     let mut q = std::mem::take(&mut st.q);
-    trim_and_accumulate(ctx, &mut q);
+    q.trim_front(from);
+    accumulate(ctx, &mut q);
     let mut opt = std::mem::take(&mut st.opt);
     for v in [
         &mut opt.inference_cost_per_mtok,
@@ -343,6 +359,17 @@ fn discounted_sum(flows: &[f64], rq: f64) -> f64 {
     v
 }
 
+/// A lot running off after the horizon: what its quarters add to the runoff's cash flow.
+struct RunoffLot {
+    /// Margin per quarter before tax (a negative one retires the lot at once).
+    margin: f64,
+    mw: f64,
+    /// Received in its last quarter.
+    salvage: f64,
+    /// Last quarter in service (simulation index).
+    last: usize,
+}
+
 /// The runoff after the horizon: every lot in service, and hardware still queued as megawatts
 /// free up, earns the fleet's margin of the last four quarters per reference-hour of capacity,
 /// less its own power and opex, after tax, until its economic life ends; salvage at retirement.
@@ -380,20 +407,45 @@ fn runoff(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Vec<f64> {
     let tax = 1.0 - s.scenario.tax_rate;
     let end = ctx.n - 1;
 
-    let mut lots: Vec<Lot> = fleet.lots.iter().filter(|l| l.active).cloned().collect();
+    // A lot's quarterly margin depends only on the lot, so it is computed once, with the same
+    // expression (and bits) as per quarter.
+    let margin = |capacity: f64, mw: f64, cost: f64| {
+        capacity * margin_per_hour - mw * power_per_mw - opex_q * (cost + mw * shell_cost_per_mw)
+    };
+    let mut lots: Vec<RunoffLot> = fleet
+        .lots
+        .iter()
+        .filter(|l| l.active)
+        .map(|l| RunoffLot {
+            margin: margin(l.capacity, l.mw, l.cost),
+            mw: l.mw,
+            salvage: l.salvage,
+            last: l.last,
+        })
+        .collect();
     let mut waiting: Vec<(usize, f64)> = fleet
         .queue
         .iter()
         .map(|&c| (c, fleet.cohorts[c].waiting))
         .filter(|w| w.1 > 0.0)
         .collect();
+    // Shells still on order, by arrival quarter; the stable sort keeps the fleet's order
+    // within a quarter, so their megawatts are added in the same order as a scan would.
+    let mut arrivals: Vec<(usize, f64)> = fleet
+        .shells
+        .iter()
+        .filter(|b| b.arrive > end)
+        .map(|b| (b.arrive, b.mw))
+        .collect();
+    arrivals.sort_by_key(|a| a.0);
+    let mut arrivals = arrivals.into_iter().peekable();
     let mut mw_in_service = fleet.mw_in_service;
     let mut mw_occupied = fleet.mw_occupied;
     let mut flows = Vec::new();
     for k in 1..=RUNOFF_MAX_QUARTERS {
         let i = end + k;
-        for b in fleet.shells.iter().filter(|b| b.arrive == i) {
-            mw_in_service += b.mw;
+        while let Some((_, mw)) = arrivals.next_if(|a| a.0 == i) {
+            mw_in_service += mw;
         }
         // Queued hardware enters in FIFO order as megawatts free up.
         while let Some(&(c_idx, n_wait)) = waiting.first() {
@@ -407,20 +459,11 @@ fn runoff(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Vec<f64> {
             if n > 0.0 {
                 let cost = n * c.unit_cost;
                 let mw = n * g.power_kw / 1000.0;
-                lots.push(Lot {
-                    cohort: c_idx,
-                    generation: c.generation,
-                    count: n,
-                    cost,
-                    salvage: cost * g.salvage,
-                    in_service: i,
-                    last: i + quarters_in(g.economic_life_years) - 1,
-                    dep_last: i,
-                    dep_q: 0.0,
-                    nbv: cost,
-                    active: true,
+                lots.push(RunoffLot {
+                    margin: margin(n * g.perf * HOURS * g.availability, mw, cost),
                     mw,
-                    capacity: n * g.perf * HOURS * g.availability,
+                    salvage: cost * g.salvage,
+                    last: i + quarters_in(g.economic_life_years) - 1,
                 });
                 mw_occupied += mw;
             }
@@ -432,23 +475,21 @@ fn runoff(ctx: &Ctx, st: &State, q: &crate::projection::Quarterly) -> Vec<f64> {
             }
         }
         let mut flow = 0.0;
-        for l in lots.iter_mut().filter(|l| l.active) {
-            let m = l.capacity * margin_per_hour
-                - l.mw * power_per_mw
-                - opex_q * (l.cost + l.mw * shell_cost_per_mw);
-            if m < 0.0 {
-                l.active = false;
+        // Retired lots leave the list; the others keep their order (that of the sums).
+        lots.retain(|l| {
+            if l.margin < 0.0 {
                 mw_occupied -= l.mw;
-                continue;
+                return false;
             }
-            flow += m * tax;
+            flow += l.margin * tax;
             if l.last <= i {
                 flow += l.salvage;
-                l.active = false;
                 mw_occupied -= l.mw;
+                return false;
             }
-        }
-        let done = waiting.is_empty() && lots.iter().all(|l| !l.active);
+            true
+        });
+        let done = waiting.is_empty() && lots.is_empty();
         flows.push(flow);
         if done {
             break;

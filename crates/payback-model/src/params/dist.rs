@@ -101,6 +101,9 @@ pub struct Dist {
     shape: Shape,
     /// (lo, hi, F(lo), F(hi)) when truncated.
     truncation: Option<(f64, f64, f64, f64)>,
+    /// The shape's Beta parameters and `ln B(a, b)` ([`Shape::beta_params`]), which every
+    /// PERT quantile needs: fixed by the shape, so computed once rather than per draw.
+    beta: (f64, f64, f64),
 }
 
 fn finite(key: &'static str, v: f64) -> Result<f64, DistError> {
@@ -307,6 +310,7 @@ impl Dist {
 
     fn plain(shape: Shape) -> Dist {
         Dist {
+            beta: shape.beta_params(),
             shape,
             truncation: None,
         }
@@ -362,9 +366,9 @@ impl Dist {
         let u = if u.is_nan() { 0.5 } else { u };
         let u = u.clamp(1e-300, 1.0 - f64::EPSILON / 2.0);
         match self.truncation {
-            None => self.shape.quantile(u),
+            None => self.shape.quantile(u, self.beta),
             Some((lo, hi, flo, fhi)) => {
-                let x = self.shape.quantile(flo + u * (fhi - flo));
+                let x = self.shape.quantile(flo + u * (fhi - flo), self.beta);
                 x.clamp(lo, hi)
             }
         }
@@ -513,7 +517,14 @@ impl Shape {
         }
     }
 
-    fn quantile(&self, u: f64) -> f64 {
+    /// [`Shape::beta_ab`] and `ln B(a, b)`.
+    fn beta_params(&self) -> (f64, f64, f64) {
+        let (a, b) = self.beta_ab();
+        (a, b, ln_beta(a, b))
+    }
+
+    /// The quantile at `u`, given `beta`, the shape's [`Shape::beta_params`].
+    fn quantile(&self, u: f64, beta: (f64, f64, f64)) -> f64 {
         match self {
             Shape::Normal { mean, sd } => {
                 if *sd == 0.0 {
@@ -545,8 +556,8 @@ impl Shape {
                 if max <= min {
                     return *min;
                 }
-                let (a, b) = self.beta_ab();
-                min + (max - min) * beta_quantile(u, a, b)
+                let (a, b, lb) = beta;
+                min + (max - min) * beta_quantile_with(u, a, b, lb)
             }
             Shape::Uniform { min, max } => min + u * (max - min),
             Shape::Discrete { values, cumulative } => {
@@ -762,15 +773,21 @@ pub fn beta_cdf(x: f64, a: f64, b: f64) -> f64 {
     beta_cdf_with(x, a, b, ln_beta(a, b))
 }
 
-/// [`beta_cdf`] given `ln_beta(a, b)` (the quantile search reuses it at every step).
+/// [`beta_cdf`] given `ln_beta(a, b)`.
 fn beta_cdf_with(x: f64, a: f64, b: f64, lb: f64) -> f64 {
+    beta_cdf_logs(x, a, b, lb, libm::log(x), libm::log1p(-x))
+}
+
+/// [`beta_cdf_with`] given also `lx = log(x)` and `l1x = log1p(-x)` (the quantile search
+/// shares them with the density at the same `x`).
+fn beta_cdf_logs(x: f64, a: f64, b: f64, lb: f64, lx: f64, l1x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let front = libm::exp(a * libm::log(x) + b * libm::log1p(-x) - lb);
+    let front = libm::exp(a * lx + b * l1x - lb);
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(x, a, b) / a
     } else {
@@ -780,12 +797,17 @@ fn beta_cdf_with(x: f64, a: f64, b: f64, lb: f64) -> f64 {
 
 /// Inverse of [`beta_cdf`] in `x`: Newton steps safeguarded by bisection, to about 1e-14.
 pub fn beta_quantile(u: f64, a: f64, b: f64) -> f64 {
+    beta_quantile_with(u, a, b, ln_beta(a, b))
+}
+
+/// [`beta_quantile`] given `lb = ln_beta(a, b)`.
+fn beta_quantile_with(u: f64, a: f64, b: f64, lb: f64) -> f64 {
     let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
     // Start at the mean.
     let mut x = a / (a + b);
-    let lb = ln_beta(a, b);
     for _ in 0..100 {
-        let f = beta_cdf_with(x, a, b, lb) - u;
+        let (lx, l1x) = (libm::log(x), libm::log1p(-x));
+        let f = beta_cdf_logs(x, a, b, lb, lx, l1x) - u;
         if f.abs() < 1e-15 {
             break;
         }
@@ -794,7 +816,7 @@ pub fn beta_quantile(u: f64, a: f64, b: f64) -> f64 {
         } else {
             lo = x;
         }
-        let pdf = libm::exp((a - 1.0) * libm::log(x) + (b - 1.0) * libm::log1p(-x) - lb);
+        let pdf = libm::exp((a - 1.0) * lx + (b - 1.0) * l1x - lb);
         let newton = if pdf > 0.0 && pdf.is_finite() {
             x - f / pdf
         } else {
