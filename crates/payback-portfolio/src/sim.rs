@@ -45,7 +45,6 @@ use payback_sim::{
     BLOCK_SIZE, Config, Draws, EXACT_LIMIT, PathOutcome, Plan, PlanError, SimError, SimReport,
     SimResult, SimSink, Summary,
 };
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{CompanyEntry, FileKind, PortfolioError, PortfolioFile};
@@ -737,24 +736,17 @@ pub fn simulate(
     drop(first);
     let done = |s: &[Summary]| s.first().map_or(0, |s| s.paths);
     let mut stopped = sink.block_done(done(&summaries), cfg.paths).is_break();
-    let chunk = (threads * 2) as u64;
-    let mut next = 1;
-    while next < n_blocks && !stopped {
-        let end = (next + chunk).min(n_blocks);
-        let outs: Vec<BlockOut> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|b| run_block(pp, cfg, b, block_len(b)))
-                .collect()
-        });
-        for o in &outs {
-            fold(o, &mut summaries);
-            if sink.block_done(done(&summaries), cfg.paths).is_break() {
-                stopped = true;
-                break;
-            }
-        }
-        next = end;
+    if !stopped {
+        stopped = payback_sim::run_chunks(
+            &pool,
+            1..n_blocks,
+            (threads * 2) as u64,
+            |b| run_block(pp, cfg, b, block_len(b)),
+            |o| {
+                fold(&o, &mut summaries);
+                sink.block_done(done(&summaries), cfg.paths)
+            },
+        );
     }
     let members = summaries
         .into_iter()

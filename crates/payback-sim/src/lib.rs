@@ -74,8 +74,9 @@ pub struct Config {
 }
 
 /// Progress of a run, reported after each block is folded (style rule 3: the engine reports,
-/// the front end draws).
-pub trait SimSink {
+/// the front end draws). `Send`, because the fold runs on a worker thread beside the blocks
+/// (see [`run_chunks`]).
+pub trait SimSink: Send {
     /// `done` of `total` paths are folded. Return `Break` to stop after this block.
     fn block_done(&mut self, done: u64, total: u64) -> ControlFlow<()>;
 }
@@ -445,27 +446,18 @@ pub fn simulate_blocks(
         let block0 = (!exact).then(|| pool.install(|| run_block(plan, cfg, 0, block_len(0), nq)));
         Summary::new(quarters.clone(), exact, block0.as_ref())
     });
-    let mut stopped = false;
-    let mut next = first;
-    while next < last && !stopped {
-        let end = (next + chunk).min(last);
-        let outs: Vec<BlockOut> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|b| run_block(plan, cfg, b, block_len(b), nq))
-                .collect()
-        });
-        for o in &outs {
+    let stopped = run_chunks(
+        &pool,
+        first..last,
+        chunk,
+        |b| run_block(plan, cfg, b, block_len(b), nq),
+        |o| {
             let summary =
-                summary.get_or_insert_with(|| Summary::new(quarters.clone(), exact, Some(o)));
-            summary.add_block(o);
-            if sink.block_done(summary.paths, part_paths).is_break() {
-                stopped = true;
-                break;
-            }
-        }
-        next = end;
-    }
+                summary.get_or_insert_with(|| Summary::new(quarters.clone(), exact, Some(&o)));
+            summary.add_block(&o);
+            sink.block_done(summary.paths, part_paths)
+        },
+    );
     let summary = summary.unwrap_or_else(|| Summary::new(quarters, exact, None));
     Ok(SimResult {
         config: *cfg,
@@ -479,6 +471,39 @@ pub fn simulate_blocks(
         events: plan.events,
         summary,
     })
+}
+
+/// Run `run` on each block of `blocks`, `chunk` blocks at a time on `pool`, and hand the
+/// results to `fold` one by one in block order. A chunk is folded while the next one runs (the
+/// fold is one more task for the pool), so the workers do not wait for the fold, and the fold
+/// sees the same blocks in the same order whatever the thread count. Stops, and returns
+/// `true`, when `fold` breaks: blocks already running are dropped.
+pub fn run_chunks<T: Send>(
+    pool: &rayon::ThreadPool,
+    blocks: std::ops::Range<u64>,
+    chunk: u64,
+    run: impl Fn(u64) -> T + Sync,
+    mut fold: impl FnMut(T) -> ControlFlow<()> + Send,
+) -> bool {
+    let mut folding: Vec<T> = Vec::new();
+    let mut next = blocks.start;
+    loop {
+        let end = next.saturating_add(chunk.max(1)).min(blocks.end).max(next);
+        let (outs, stop) = pool.install(|| {
+            rayon::join(
+                || (next..end).into_par_iter().map(&run).collect::<Vec<T>>(),
+                || folding.drain(..).try_for_each(&mut fold).is_break(),
+            )
+        });
+        if stop {
+            return true;
+        }
+        if next == end {
+            return false;
+        }
+        folding = outs;
+        next = end;
+    }
 }
 
 impl SimResult {

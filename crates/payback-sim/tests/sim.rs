@@ -422,3 +422,48 @@ fn a_run_split_into_block_ranges_merges_into_the_whole_run() {
     // An empty range runs nothing.
     assert_eq!(part(7..9).summary.paths, 0);
 }
+
+/// The chunk runner folds every block once, in block order, whatever the thread count and
+/// chunk size, and stops at the block where the fold breaks.
+#[test]
+fn chunks_fold_in_block_order_and_stop_where_the_fold_breaks() {
+    use std::ops::ControlFlow::{Break, Continue};
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        for chunk in [1, 2, 5, 40] {
+            let mut seen = Vec::new();
+            let stopped = payback_sim::run_chunks(
+                &pool,
+                3..20,
+                chunk,
+                |b| b * 10,
+                |x| {
+                    seen.push(x);
+                    Continue(())
+                },
+            );
+            assert!(!stopped);
+            assert_eq!(seen, (3..20).map(|b| b * 10).collect::<Vec<_>>());
+
+            let mut seen = Vec::new();
+            let stopped = payback_sim::run_chunks(
+                &pool,
+                0..20,
+                chunk,
+                |b| b,
+                |x| {
+                    seen.push(x);
+                    if x == 7 { Break(()) } else { Continue(()) }
+                },
+            );
+            assert!(stopped, "threads {threads} chunk {chunk}");
+            assert_eq!(seen, (0..=7).collect::<Vec<_>>());
+
+            let stopped = payback_sim::run_chunks(&pool, 5..5, chunk, |b| b, |_| Break(()));
+            assert!(!stopped, "an empty range folds nothing");
+        }
+    }
+}
