@@ -74,9 +74,8 @@ pub struct Config {
 }
 
 /// Progress of a run, reported after each block is folded (style rule 3: the engine reports,
-/// the front end draws). `Send`, because the fold runs on a worker thread beside the blocks
-/// (see [`run_chunks`]).
-pub trait SimSink: Send {
+/// the front end draws).
+pub trait SimSink {
     /// `done` of `total` paths are folded. Return `Break` to stop after this block.
     fn block_done(&mut self, done: u64, total: u64) -> ControlFlow<()>;
 }
@@ -474,36 +473,26 @@ pub fn simulate_blocks(
 }
 
 /// Run `run` on each block of `blocks`, `chunk` blocks at a time on `pool`, and hand the
-/// results to `fold` one by one in block order. A chunk is folded while the next one runs (the
-/// fold is one more task for the pool), so the workers do not wait for the fold, and the fold
-/// sees the same blocks in the same order whatever the thread count. Stops, and returns
-/// `true`, when `fold` breaks: blocks already running are dropped.
+/// results to `fold` one by one in block order, so the fold sees the same blocks in the same
+/// order whatever the thread count. At most one chunk of results is held at a time. Stops, and
+/// returns `true`, when `fold` breaks.
 pub fn run_chunks<T: Send>(
     pool: &rayon::ThreadPool,
     blocks: std::ops::Range<u64>,
     chunk: u64,
     run: impl Fn(u64) -> T + Sync,
-    mut fold: impl FnMut(T) -> ControlFlow<()> + Send,
+    mut fold: impl FnMut(T) -> ControlFlow<()>,
 ) -> bool {
-    let mut folding: Vec<T> = Vec::new();
     let mut next = blocks.start;
-    loop {
-        let end = next.saturating_add(chunk.max(1)).min(blocks.end).max(next);
-        let (outs, stop) = pool.install(|| {
-            rayon::join(
-                || (next..end).into_par_iter().map(&run).collect::<Vec<T>>(),
-                || folding.drain(..).try_for_each(&mut fold).is_break(),
-            )
-        });
-        if stop {
+    while next < blocks.end {
+        let end = next.saturating_add(chunk.max(1)).min(blocks.end);
+        let outs: Vec<T> = pool.install(|| (next..end).into_par_iter().map(&run).collect());
+        if outs.into_iter().try_for_each(&mut fold).is_break() {
             return true;
         }
-        if next == end {
-            return false;
-        }
-        folding = outs;
         next = end;
     }
+    false
 }
 
 impl SimResult {
