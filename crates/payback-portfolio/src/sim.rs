@@ -726,7 +726,6 @@ pub fn simulate(
             for o in outs {
                 s.add_outcome(o);
             }
-            s.end_block();
         }
         for (a, x) in defaulted.iter_mut().zip(&b.defaulted) {
             *a += x;

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 pub mod bridge;
+pub mod exact;
 pub mod sample;
 pub mod sensitivity;
 pub mod sobol;
@@ -346,16 +347,6 @@ impl Summary {
                     acc.push(x);
                 }
             }
-        }
-        self.end_block();
-    }
-
-    /// Close a block of paths: every accumulator's sum since the last block becomes one block
-    /// sum (see [`Acc`]). A driver that folds paths with [`Summary::add_outcome`] calls it after
-    /// each block, as [`simulate`] does.
-    pub fn end_block(&mut self) {
-        for acc in self.scalars.iter_mut().chain(self.fan.iter_mut().flatten()) {
-            acc.end_block();
         }
     }
 

@@ -6,8 +6,9 @@
 //! width ((hi - lo) / [`SKETCH_BINS`]) of the exact type-7 value; one that falls in the
 //! under- or overflow is bounded by the exact minimum or maximum, and its bound is the gap
 //! to the range (reported with each value). Counts are integers, so merging sketches is exact
-//! and order-free; sums are added in block order.
+//! and order-free; sums are exact ([`crate::exact::ExactSum`]), so means are too.
 
+use crate::exact::ExactSum;
 use serde::Serialize;
 
 /// Bins of a histogram sketch.
@@ -210,16 +211,13 @@ pub struct Percentiles {
 
 /// Values of one output accumulated over paths, with their sum.
 ///
-/// The sum is kept per block ([`Acc::end_block`]) and the block sums are added in block order
-/// only when the mean is asked for, so a run split into parts at block boundaries and merged
-/// in order gives the very same mean as the whole run.
+/// The sum is exact ([`ExactSum`]) and rounded once when the mean is asked for, so the mean is
+/// the same whatever the order of the paths: a run split into parts and merged gives the very
+/// same mean as the whole run, and the accumulator's memory does not grow with the blocks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acc {
     stat: Stat,
-    /// Sums of the closed blocks, in block order.
-    block_sums: Vec<f64>,
-    /// Sum of the values since the last closed block.
-    sum: f64,
+    sum: ExactSum,
     n: u64,
     min: f64,
     max: f64,
@@ -230,8 +228,7 @@ impl Acc {
     pub fn exact() -> Acc {
         Acc {
             stat: Stat::Exact(Vec::new()),
-            block_sums: Vec::new(),
-            sum: 0.0,
+            sum: ExactSum::default(),
             n: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
@@ -259,7 +256,7 @@ impl Acc {
         if !x.is_finite() {
             return;
         }
-        self.sum += x;
+        self.sum.add(x);
         self.n += 1;
         self.min = self.min.min(x);
         self.max = self.max.max(x);
@@ -269,29 +266,11 @@ impl Acc {
         }
     }
 
-    /// Close the current block: its sum joins the block sums.
-    pub fn end_block(&mut self) {
-        self.block_sums.push(self.sum);
-        self.sum = 0.0;
-    }
-
-    /// Sum of every value: the block sums in block order, then the open block's.
-    fn total(&self) -> f64 {
-        self.block_sums.iter().fold(0.0, |a, b| a + b) + self.sum
-    }
-
     /// Merge `o` (the later paths) into `self`. Exact with exact appends; sketches add
-    /// counts (their ranges must match: both learned from the same first block). Block sums
-    /// are appended (an open block on either side is closed first), so merging the parts of
-    /// a run split at block boundaries, in order, reproduces the whole run's mean exactly.
+    /// counts (their ranges must match: both learned from the same first block); sums are
+    /// exact, so merged means equal the whole run's.
     pub fn merge(&mut self, o: &Acc) {
-        if self.sum != 0.0 {
-            self.end_block();
-        }
-        self.block_sums.extend_from_slice(&o.block_sums);
-        if o.sum != 0.0 {
-            self.block_sums.push(o.sum);
-        }
+        self.sum.merge(&o.sum);
         self.n += o.n;
         self.min = self.min.min(o.min);
         self.max = self.max.max(o.max);
@@ -331,7 +310,7 @@ impl Acc {
         };
         Percentiles {
             n: self.n,
-            mean: has.then(|| self.total() / self.n as f64),
+            mean: has.then(|| self.sum.value() / self.n as f64),
             min: has.then_some(self.min),
             max: has.then_some(self.max),
             values,
