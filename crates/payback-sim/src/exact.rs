@@ -161,9 +161,13 @@ mod tests {
         assert_eq!(sum(&[-2.5, 1.0]), -1.5);
         // 0.1 + 0.2 rounds once: the nearest double to the exact sum of the two doubles.
         assert_eq!(sum(&[0.1, 0.2]), 0.30000000000000004);
-        assert_eq!(sum(&[1.0, 2f64.powi(-53)]), 1.0, "a tie rounds to even");
         assert_eq!(
-            sum(&[1.0, 2f64.powi(-53), 2f64.powi(-100)]),
+            sum(&[1.0, libm::scalbn(1.0, -53)]),
+            1.0,
+            "a tie rounds to even"
+        );
+        assert_eq!(
+            sum(&[1.0, libm::scalbn(1.0, -53), libm::scalbn(1.0, -100)]),
             1.0 + f64::EPSILON
         );
         assert_eq!(sum(&[f64::NAN, f64::INFINITY, 2.0]), 2.0);
@@ -180,11 +184,14 @@ mod tests {
                 .map(|_| {
                     let mag = rng.next_u64() >> (4 + rng.next_u64() % 60);
                     let v = mag as i128 * if rng.next_u64() & 1 == 0 { 1 } else { -1 };
-                    v as f64 * 2f64.powi(-20)
+                    v as f64 * libm::scalbn(1.0, -20)
                 })
                 .collect();
-            let exact: i128 = xs.iter().map(|&x| (x * 2f64.powi(20)) as i128).sum();
-            let want = exact as f64 * 2f64.powi(-20);
+            let exact: i128 = xs
+                .iter()
+                .map(|&x| (x * libm::scalbn(1.0, 20)) as i128)
+                .sum();
+            let want = exact as f64 * libm::scalbn(1.0, -20);
             assert_eq!(sum(&xs).to_bits(), want.to_bits(), "round {round}");
             // Any order, and any split into parts merged in any order, gives the same bits.
             let mut rev = ExactSum::default();
