@@ -187,7 +187,8 @@ impl Serialize for SummaryJson<'_> {
     }
 }
 
-struct NamedJson<'a>(&'a [(String, f64)]);
+/// Named values as one JSON object, name to number.
+pub struct NamedJson<'a>(pub &'a [(String, f64)]);
 
 impl Serialize for NamedJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -105,6 +105,26 @@ pub fn irr(out: &mut Vec<Metric>, keys: [&'static str; 3], r: &IrrResult) {
     });
 }
 
+/// A figure reached in a quarter, as two metrics: `keys[0]`, the amount in USD, and
+/// `keys[1]`, the quarter (empty when there is none).
+pub fn dated(
+    out: &mut Vec<Metric>,
+    keys: [&'static str; 2],
+    value: Option<f64>,
+    q: Option<Quarter>,
+) {
+    out.push(Metric {
+        key: keys[0],
+        unit: "USD",
+        value: Value::Num(value),
+    });
+    out.push(Metric {
+        key: keys[1],
+        unit: "quarter",
+        value: Value::Text(q.map(|q| q.to_string())),
+    });
+}
+
 /// Metric names of the headline (programme) payback, for [`payback`].
 pub const PAYBACK_KEYS: [&str; 5] = [
     "payback_status",
@@ -178,24 +198,17 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
     );
     push(&mut out, "moic", "x", Value::Num(s.moic));
     // A positive amount: the cash the programme needs at its low point.
-    push(
+    dated(
         &mut out,
-        "peak_funding",
-        "USD",
-        num(s.peak_funding.value.abs()),
+        ["peak_funding", "peak_funding_quarter"],
+        Some(s.peak_funding.value.abs()),
+        Some(s.peak_funding.quarter),
     );
-    push(
+    dated(
         &mut out,
-        "peak_funding_quarter",
-        "quarter",
-        quarter(Some(s.peak_funding.quarter)),
-    );
-    push(&mut out, "peak_rpo", "USD", num(s.peak_rpo.value));
-    push(
-        &mut out,
-        "peak_rpo_quarter",
-        "quarter",
-        quarter(Some(s.peak_rpo.quarter)),
+        ["peak_rpo", "peak_rpo_quarter"],
+        Some(s.peak_rpo.value),
+        Some(s.peak_rpo.quarter),
     );
     let m = &s.revenue_mix;
     push(&mut out, "revenue_contracts", "USD", num(m.contracts));
@@ -238,12 +251,11 @@ pub fn metrics(run: &Run<'_>) -> Vec<Metric> {
         num(s.capex_unspent_total),
     );
     if let Some(d) = &s.debt {
-        push(&mut out, "debt_peak", "USD", num(d.peak_balance.value));
-        push(
+        dated(
             &mut out,
-            "debt_peak_quarter",
-            "quarter",
-            quarter(Some(d.peak_balance.quarter)),
+            ["debt_peak", "debt_peak_quarter"],
+            Some(d.peak_balance.value),
+            Some(d.peak_balance.quarter),
         );
         push(
             &mut out,

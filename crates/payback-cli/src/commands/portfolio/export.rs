@@ -7,10 +7,11 @@
 
 use std::io::{self, Write};
 
-use payback_model::Quarter;
 use payback_portfolio::{Aggregate, CompanyRun, CrossCheckYear, LabView, Portfolio};
 use payback_report::fmt::plain;
-use payback_report::json::{self, Engine, Num, SummaryJson, UnitValues, UnitsJson, nums};
+use payback_report::json::{
+    self, Engine, NamedJson, Num, SummaryJson, UnitValues, UnitsJson, nums,
+};
 use payback_report::summary::{self, Metric, Value};
 use payback_report::{Inputs, Run, tidy};
 use serde::Serialize;
@@ -68,7 +69,6 @@ fn industry_metrics(p: &Portfolio) -> Vec<Metric> {
     let mut out = Vec::new();
     let push = |out: &mut Vec<Metric>, key, unit, value| out.push(Metric { key, unit, value });
     let num = |x: f64| Value::Num(Some(x));
-    let quarter = |q: Option<Quarter>| Value::Text(q.map(|q| q.to_string()));
     summary::payback(
         &mut out,
         summary::PAYBACK_KEYS,
@@ -77,30 +77,12 @@ fn industry_metrics(p: &Portfolio) -> Vec<Metric> {
     );
     push(&mut out, "npv_sum", "USD", num(a.npv_sum));
     summary::irr(&mut out, ["irr", "irr_multiple", "irr_roots"], &a.irr);
-    push(
-        &mut out,
-        "peak_funding",
-        "USD",
-        Value::Num(a.peak_funding.map(|d| d.value)),
-    );
-    push(
-        &mut out,
-        "peak_funding_quarter",
-        "quarter",
-        quarter(a.peak_funding.map(|d| d.quarter)),
-    );
-    push(
-        &mut out,
-        "peak_rpo",
-        "USD",
-        Value::Num(a.peak_rpo.map(|d| d.value)),
-    );
-    push(
-        &mut out,
-        "peak_rpo_quarter",
-        "quarter",
-        quarter(a.peak_rpo.map(|d| d.quarter)),
-    );
+    for (keys, d) in [
+        (["peak_funding", "peak_funding_quarter"], a.peak_funding),
+        (["peak_rpo", "peak_rpo_quarter"], a.peak_rpo),
+    ] {
+        summary::dated(&mut out, keys, d.map(|d| d.value), d.map(|d| d.quarter));
+    }
     let mixes = || {
         p.companies
             .iter()
@@ -447,7 +429,7 @@ impl Serialize for LabJson<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("id", &lab.id)?;
         m.serialize_entry("name", &lab.name)?;
-        m.serialize_entry("commitments", &Commitments(&lab.commitments))?;
+        m.serialize_entry("commitments", &NamedJson(&lab.commitments))?;
         m.serialize_entry("commitments_total", &Num(Some(lab.commitments_total)))?;
         let by_year: Vec<LabYearJson<'_>> = lab
             .by_year
@@ -465,19 +447,6 @@ impl Serialize for LabJson<'_> {
             })
             .collect();
         m.serialize_entry("by_year", &by_year)?;
-        m.end()
-    }
-}
-
-/// Company id to committed minimum.
-struct Commitments<'a>(&'a [(String, f64)]);
-
-impl Serialize for Commitments<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (company, v) in self.0 {
-            m.serialize_entry(company, &Num(Some(*v)))?;
-        }
         m.end()
     }
 }
