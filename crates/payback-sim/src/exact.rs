@@ -55,13 +55,9 @@ impl ExactSum {
         };
         let (k, shift) = ((p / 32) as usize, p % 32);
         let wide = u128::from(m) << shift;
+        let sign = if bits >> 63 == 1 { -1 } else { 1 };
         for j in 0..3 {
-            let d = ((wide >> (32 * j)) & 0xffff_ffff) as i64;
-            if bits >> 63 == 1 {
-                self.digits[k + j] -= d;
-            } else {
-                self.digits[k + j] += d;
-            }
+            self.digits[k + j] += sign * ((wide >> (32 * j)) & 0xffff_ffff) as i64;
         }
         self.pending += 1;
         if self.pending >= CARRY_EVERY {
