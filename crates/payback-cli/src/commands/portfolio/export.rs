@@ -7,6 +7,7 @@
 
 use std::io::{self, Write};
 
+use payback_model::projection::RevenueMix;
 use payback_portfolio::{Aggregate, CompanyRun, CrossCheckYear, LabView, Portfolio};
 use payback_report::fmt::plain;
 use payback_report::json::{
@@ -88,19 +89,21 @@ fn industry_metrics(p: &Portfolio) -> Vec<Metric> {
             .iter()
             .map(|c| &c.projection.summary.revenue_mix)
     };
-    push(
+    // Each part of the revenue mix summed over the companies; tiers by name, in order of
+    // first appearance.
+    type Part = fn(&RevenueMix) -> f64;
+    let parts = |out: &mut Vec<Metric>, parts: &[(&'static str, Part)]| {
+        for &(key, part) in parts {
+            push(out, key, "USD", num(mixes().map(part).sum()));
+        }
+    };
+    parts(
         &mut out,
-        "revenue_contracts",
-        "USD",
-        num(mixes().map(|m| m.contracts).sum()),
+        &[
+            ("revenue_contracts", |m| m.contracts),
+            ("revenue_pipeline", |m| m.pipeline),
+        ],
     );
-    push(
-        &mut out,
-        "revenue_pipeline",
-        "USD",
-        num(mixes().map(|m| m.pipeline).sum()),
-    );
-    // Tiers summed by name across the companies, in order of first appearance.
     let mut tiers: Vec<(String, f64)> = Vec::new();
     for (name, v) in mixes().flat_map(|m| &m.tiers) {
         match tiers.iter_mut().find(|(n, _)| n == name) {
@@ -109,23 +112,13 @@ fn industry_metrics(p: &Portfolio) -> Vec<Metric> {
         }
     }
     push(&mut out, "revenue_tiers", "USD", Value::Named(tiers));
-    push(
+    parts(
         &mut out,
-        "revenue_inference",
-        "USD",
-        num(mixes().map(|m| m.inference).sum()),
-    );
-    push(
-        &mut out,
-        "revenue_agents",
-        "USD",
-        num(mixes().map(|m| m.agents).sum()),
-    );
-    push(
-        &mut out,
-        "revenue_forfeited",
-        "USD",
-        num(mixes().map(|m| m.forfeited).sum()),
+        &[
+            ("revenue_inference", |m| m.inference),
+            ("revenue_agents", |m| m.agents),
+            ("revenue_forfeited", |m| m.forfeited),
+        ],
     );
     push(
         &mut out,
