@@ -36,9 +36,8 @@
 use std::collections::BTreeMap;
 
 use payback_input::{Loaded, SourceFile};
-use payback_model::engine::{Outcome, Workspace, project_outcome};
+use payback_model::engine::{Outcome, PathSeries, Workspace, project_outcome};
 use payback_model::finance::{self, Payback};
-use payback_model::projection::Quarterly;
 use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
@@ -591,9 +590,9 @@ impl Industry {
     }
 
     /// Add one company's path: its lean outcome `o` and series `q` (from its `start`).
-    fn add(&mut self, union: &[Quarter], start: Quarter, q: &Quarterly, o: &Outcome) {
+    fn add(&mut self, union: &[Quarter], start: Quarter, q: PathSeries, o: &Outcome) {
         if let Ok(off) = union.binary_search(&start) {
-            for (acc, v) in self.fcf.iter_mut().skip(off).zip(&q.fcf) {
+            for (acc, v) in self.fcf.iter_mut().skip(off).zip(q.fcf) {
                 *acc += v;
             }
         }
@@ -659,7 +658,7 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
             let o = project_outcome(s, &mut ws[m]);
             let start = s.scenario.start;
             outcomes[m].push(PathOutcome::of_outcome(&o, start));
-            ind.add(&pp.quarters, start, ws[m].quarterly(), &o);
+            ind.add(&pp.quarters, start, ws[m].series(), &o);
         }
         outcomes[nm].push(ind.outcome());
     }

@@ -229,8 +229,8 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
         plan.apply(&mut s, &draws, i);
         let o = project_outcome(&s, &mut ws);
         outcomes.push(PathOutcome::of_outcome(&o, s.scenario.start));
-        let q = ws.quarterly();
-        for (f, series) in [&q.fcf_cumulative, &q.revenue, &q.utilization, &q.rpo]
+        let q = ws.series();
+        for (f, series) in [q.fcf_cumulative, q.revenue, q.utilization, q.rpo]
             .into_iter()
             .enumerate()
         {

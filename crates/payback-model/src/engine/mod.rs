@@ -67,42 +67,75 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Names of the series [`project_outcome`] fills (the others stay zero): what its
-    /// headline figures, the runoff and a Monte Carlo fan chart read.
-    pub const SERIES: &'static [&'static str] = &[
-        "capacity",
-        "queued_cost",
-        "served",
-        "utilization",
-        "revenue_agents",
-        "revenue",
-        "deferred_revenue",
-        "ocf",
-        "capex",
-        "fcf",
-        "fcf_cumulative",
-        "fcf_discounted_cumulative",
-        "economic_fcf",
-        "equity_mark",
-        "rpo",
-    ];
+    /// The series of the last [`project_outcome`] run, from the start to the horizon (history
+    /// sliced off): each has the bits [`project`] gives the same series.
+    pub fn series(&self) -> PathSeries<'_> {
+        PathSeries::of(&self.q)
+    }
 
-    /// Series [`project_outcome`] writes for the horizon's quarter only (the book values the
-    /// runoff starts from); their other quarters are zero.
-    pub const AT_HORIZON: &'static [&'static str] = &["nbv_accelerators", "nbv_facilities"];
-
-    /// The quarterly series of the last [`project_outcome`] run, from the start to the
-    /// horizon (history sliced off). Those named in [`Workspace::SERIES`] are exactly what
-    /// [`project`] returns; those in [`Workspace::AT_HORIZON`] hold only their last quarter;
-    /// every other series is zero (a path does not write it).
-    pub fn quarterly(&self) -> &Quarterly {
-        &self.q
+    /// Net book values at the horizon, after its depreciation, of the last
+    /// [`project_outcome`] run: (accelerators, facilities), the values the runoff starts from.
+    pub fn nbv_at_horizon(&self) -> (f64, f64) {
+        let last = |v: &[f64]| v.last().copied().unwrap_or(0.0);
+        (last(&self.q.nbv_accelerators), last(&self.q.nbv_facilities))
     }
 }
 
+/// Series [`project_outcome`] writes for the horizon's quarter only (the book values the
+/// runoff starts from); the lean step leaves their other quarters at zero.
+const AT_HORIZON: &[&str] = &["nbv_accelerators", "nbv_facilities"];
+
+macro_rules! path_series {
+    ($($name:ident),* $(,)?) => {
+        /// The quarterly series a Monte Carlo path records ([`project_outcome`]): what its
+        /// headline figures, the runoff, fan charts and portfolio sums read. Each field is the
+        /// series of the same name in [`Quarterly`] (units and meaning there), from the
+        /// start to the horizon.
+        #[derive(Debug, Clone, Copy)]
+        pub struct PathSeries<'a> {
+            $( #[doc = concat!("[`Quarterly::", stringify!($name), "`].")] pub $name: &'a [f64], )*
+        }
+
+        impl<'a> PathSeries<'a> {
+            /// The series' names, in field order.
+            pub const NAMES: &'static [&'static str] = &[$( stringify!($name) ),*];
+
+            fn of(q: &'a Quarterly) -> PathSeries<'a> {
+                PathSeries { $( $name: &q.$name, )* }
+            }
+
+            /// A series by name (`None` for a series a path does not record).
+            pub fn get(&self, name: &str) -> Option<&'a [f64]> {
+                match name {
+                    $( stringify!($name) => Some(self.$name), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+path_series! {
+    capacity,
+    queued_cost,
+    served,
+    utilization,
+    revenue_agents,
+    revenue,
+    deferred_revenue,
+    ocf,
+    capex,
+    fcf,
+    fcf_cumulative,
+    fcf_discounted_cumulative,
+    economic_fcf,
+    equity_mark,
+    rpo,
+}
+
 /// Project `s` for its headline figures only (no vintages, runoff payback, MIRR or
-/// terminal-value IRR), reusing `ws`'s buffers; the quarterly series stay readable in
-/// [`Workspace::quarterly`] until the next call. Same bits as [`project`] for every figure it
+/// terminal-value IRR), reusing `ws`'s buffers; the series a path records stay readable in
+/// [`Workspace::series`] until the next call. Same bits as [`project`] for every figure it
 /// returns.
 pub fn project_outcome(s: &Scenario, ws: &mut Workspace) -> Outcome {
     let mut pool = std::mem::take(&mut ws.pool);
@@ -682,7 +715,7 @@ impl State {
             // A workspace's series hold only what the last path wrote: values every quarter
             // overwrites, and the horizon's book values; the rest are still zero.
             q.resize(n);
-            q.nbv_accelerators.fill(0.0); // Workspace::AT_HORIZON
+            q.nbv_accelerators.fill(0.0); // AT_HORIZON
             q.nbv_facilities.fill(0.0);
         }
         // Margins, coverage and covenants are only written by the full projection.

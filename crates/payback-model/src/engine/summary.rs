@@ -128,15 +128,13 @@ pub(super) fn outcome(ctx: &Ctx, st: &mut State) -> super::Outcome {
 }
 
 /// Per series of [`Quarterly`], in column order, whether a lean projection may write it:
-/// those of [`super::Workspace::SERIES`] and the accelerators' book value (its last quarter).
+/// those of [`super::PathSeries`] and the book values (their last quarter).
 fn path_series() -> &'static [bool] {
     static WRITTEN: OnceLock<Vec<bool>> = OnceLock::new();
     WRITTEN.get_or_init(|| {
         Quarterly::NAMES
             .iter()
-            .map(|n| {
-                super::Workspace::SERIES.contains(n) || super::Workspace::AT_HORIZON.contains(n)
-            })
+            .map(|n| super::PathSeries::NAMES.contains(n) || super::AT_HORIZON.contains(n))
             .collect()
     })
 }
