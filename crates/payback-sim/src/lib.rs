@@ -30,7 +30,7 @@ pub mod solve;
 pub mod stats;
 
 pub use sample::{Draws, Plan, PlanError, Sampling, block_rng};
-pub use stats::{Acc, Percentiles, percentile_type7};
+pub use stats::{Acc, AccPart, Percentiles, percentile_type7};
 
 /// Paths per block: the unit of seeding, LHS strata, Iman–Conover and parallel work.
 pub const BLOCK_SIZE: usize = 1024;
@@ -242,6 +242,19 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
     BlockOut { outcomes, fan }
 }
 
+/// One block reduced for the fold ([`Summary::part`]).
+#[derive(Debug, Clone)]
+struct BlockPart {
+    paths: u64,
+    payback_counts: Vec<u64>,
+    payback_never: u64,
+    irr_none: u64,
+    moic_none: u64,
+    scalars: Vec<AccPart>,
+    /// Series-major, as [`Summary::fan`] flattened.
+    fan: Vec<AccPart>,
+}
+
 /// Everything a run accumulates; merges exactly (integer counts, value lists or sketches
 /// with a shared range, sums added in block order).
 #[derive(Debug, Clone)]
@@ -336,17 +349,69 @@ impl Summary {
         }
     }
 
-    fn add_block(&mut self, b: &BlockOut) {
+    /// One block's contribution, reduced against this summary's modes and sketch ranges
+    /// (by the worker that ran the block): folding it with [`Summary::absorb`] gives the same
+    /// summary, bit for bit, as adding the block's paths one by one.
+    fn part(&self, b: &BlockOut) -> BlockPart {
         let nq = self.quarters.len();
+        let mut payback_counts = vec![0; nq];
+        let mut payback_never = 0;
         for o in &b.outcomes {
-            self.add_outcome(o);
-        }
-        for (f, accs) in self.fan.iter_mut().enumerate() {
-            for (t, acc) in accs.iter_mut().enumerate() {
-                for &x in b.fan_values(f, t, nq) {
-                    acc.push(x);
-                }
+            match o.payback {
+                Some(t) if t < nq => payback_counts[t] += 1,
+                _ => payback_never += 1,
             }
+        }
+        let missing = |k: usize| b.outcomes.iter().filter(|o| o.scalar(k).is_none()).count();
+        BlockPart {
+            paths: b.outcomes.len() as u64,
+            payback_counts,
+            payback_never,
+            irr_none: missing(1) as u64,
+            moic_none: missing(2) as u64,
+            scalars: (0..SCALARS.len())
+                .map(|k| self.scalars[k].part(b.outcomes.iter().filter_map(|o| o.scalar(k))))
+                .collect(),
+            fan: (0..FAN_SERIES.len())
+                .flat_map(|f| (0..nq).map(move |t| (f, t)))
+                .map(|(f, t)| self.fan[f][t].part(b.fan_values(f, t, nq).iter().copied()))
+                .collect(),
+        }
+    }
+
+    /// An empty summary with this one's modes and sketch ranges and no storage
+    /// ([`Acc::layout`]): what workers reduce their blocks against.
+    fn layout(&self) -> Summary {
+        Summary {
+            quarters: self.quarters.clone(),
+            paths: 0,
+            payback_counts: Vec::new(),
+            payback_never: 0,
+            scalars: self.scalars.iter().map(Acc::layout).collect(),
+            irr_none: 0,
+            moic_none: 0,
+            fan: self
+                .fan
+                .iter()
+                .map(|accs| accs.iter().map(Acc::layout).collect())
+                .collect(),
+        }
+    }
+
+    /// Fold a block's [`Summary::part`].
+    fn absorb(&mut self, p: &BlockPart) {
+        self.paths += p.paths;
+        for (a, b) in self.payback_counts.iter_mut().zip(&p.payback_counts) {
+            *a += b;
+        }
+        self.payback_never += p.payback_never;
+        self.irr_none += p.irr_none;
+        self.moic_none += p.moic_none;
+        for (a, b) in self.scalars.iter_mut().zip(&p.scalars) {
+            a.absorb(b);
+        }
+        for (a, b) in self.fan.iter_mut().flatten().zip(&p.fan) {
+            a.absorb(b);
         }
     }
 
@@ -429,26 +494,36 @@ pub fn simulate_blocks(
     let last = blocks.end.min(n_blocks);
     let first = blocks.start.min(last);
     let part_paths = (first..last).map(|b| block_len(b) as u64).sum::<u64>();
-    // Blocks run in chunks of `2 x threads` and fold in block order; the summary is made
-    // from block 0, whose values set the sketches' range.
-    let chunk = (threads * 2) as u64;
-    let mut summary: Option<Summary> = (first > 0).then(|| {
-        let block0 = (!exact).then(|| pool.install(|| run_block(plan, cfg, 0, block_len(0), nq)));
-        Summary::new(quarters.clone(), exact, block0.as_ref())
-    });
-    let stopped = run_chunks(
-        &pool,
-        first..last,
-        chunk,
-        |b| run_block(plan, cfg, b, block_len(b), nq),
-        |o| {
-            let summary =
-                summary.get_or_insert_with(|| Summary::new(quarters.clone(), exact, Some(&o)));
-            summary.add_block(&o);
-            sink.block_done(summary.paths, part_paths)
-        },
-    );
-    let summary = summary.unwrap_or_else(|| Summary::new(quarters, exact, None));
+    // Beyond the exact limit block 0's values set the sketches' range, so it runs first (and
+    // counts when this part starts with it).
+    let (mut summary, block0) = if exact {
+        (Summary::new(quarters, true, None), None)
+    } else {
+        let block0 = pool.install(|| run_block(plan, cfg, 0, block_len(0), nq));
+        (Summary::new(quarters, false, Some(&block0)), Some(block0))
+    };
+    let template = summary.layout();
+    let mut start = first;
+    let mut stopped = false;
+    if let Some(block0) = block0.filter(|_| first == 0 && last > 0) {
+        summary.absorb(&template.part(&block0));
+        stopped = sink.block_done(summary.paths, part_paths).is_break();
+        start = 1;
+    }
+    // The other blocks run in chunks of `4 x threads`; each worker reduces its own block
+    // against the summary's modes and ranges, and the parts are folded in block order.
+    if !stopped {
+        stopped = run_chunks(
+            &pool,
+            start..last,
+            (threads * 4) as u64,
+            |b| template.part(&run_block(plan, cfg, b, block_len(b), nq)),
+            |p| {
+                summary.absorb(&p);
+                sink.block_done(summary.paths, part_paths)
+            },
+        );
+    }
     Ok(SimResult {
         config: *cfg,
         exact,
@@ -627,10 +702,15 @@ impl SimResult {
             None
         };
         let units = ["USD", "per year", "x", "USD", "quarters from start", "USD"];
+        let jobs: Vec<(&Acc, &[f64])> = (s.scalars.iter().map(|a| (a, &PERCENTILES[..])))
+            .chain(s.fan.iter().flatten().map(|a| (a, &FAN_PERCENTILES[..])))
+            .collect();
+        let mut stats = percentiles_all(&jobs, self.config.threads).into_iter();
         let outputs = SCALARS
             .iter()
             .enumerate()
-            .map(|(k, &name)| OutputRow {
+            .zip(stats.by_ref())
+            .map(|((k, &name), stats)| OutputRow {
                 name,
                 unit: units[k],
                 missing: match k {
@@ -638,19 +718,19 @@ impl SimResult {
                     2 => s.moic_none,
                     _ => 0,
                 },
-                stats: s.scalars[k].percentiles(&PERCENTILES),
+                stats,
             })
             .collect();
-        let mut fan = Vec::new();
-        for (f, &series) in FAN_SERIES.iter().enumerate() {
-            for (t, &q) in s.quarters.iter().enumerate() {
-                fan.push(FanPoint {
-                    series,
-                    quarter: q,
-                    stats: s.fan[f][t].percentiles(&FAN_PERCENTILES),
-                });
-            }
-        }
+        let fan = FAN_SERIES
+            .iter()
+            .flat_map(|&series| s.quarters.iter().map(move |&q| (series, q)))
+            .zip(stats)
+            .map(|((series, quarter), stats)| FanPoint {
+                series,
+                quarter,
+                stats,
+            })
+            .collect();
         let p_never = s.payback_never as f64 / n;
         SimReport {
             seed: self.config.seed,
@@ -685,6 +765,22 @@ impl SimResult {
     }
 }
 
+/// The percentiles of each `(accumulator, probabilities)` job, in order, on `threads` workers
+/// (`None`: one per CPU). Exact accumulators select order statistics among up to
+/// [`EXACT_LIMIT`] values each, most of a large exact run's report; each job is independent of
+/// the others, so the results do not depend on the thread count.
+fn percentiles_all(jobs: &[(&Acc, &[f64])], threads: Option<usize>) -> Vec<Percentiles> {
+    let one = |&(acc, ps): &(&Acc, &[f64])| acc.percentiles(ps);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.map_or(0, |t| t.max(1)))
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| jobs.par_iter().map(one).collect()),
+        // Without worker threads the same values come from this one.
+        Err(_) => jobs.iter().map(one).collect(),
+    }
+}
+
 /// The outcome of one path of a plan given its input values (one per input), no events: the
 /// lean projection of [`project_with`]'s scenario.
 pub fn outcome_with(plan: &Plan, values: &[f64]) -> PathOutcome {
@@ -700,4 +796,68 @@ pub fn project_with(plan: &Plan, values: &[f64]) -> Projection {
     let mut s: Scenario = plan.base.clone();
     plan.apply_values(&mut s, values);
     payback_model::project(&s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fold as it was before workers reduced their blocks: every path's outcome and fan
+    /// values pushed one by one, in path order.
+    fn add_paths(s: &mut Summary, b: &BlockOut) {
+        let nq = s.quarters.len();
+        for o in &b.outcomes {
+            s.add_outcome(o);
+        }
+        for (f, accs) in s.fan.iter_mut().enumerate() {
+            for (t, acc) in accs.iter_mut().enumerate() {
+                b.fan_values(f, t, nq).iter().for_each(|&x| acc.push(x));
+            }
+        }
+    }
+
+    /// Blocks reduced by their workers ([`Summary::part`] against the run's
+    /// [`Summary::layout`]) and folded in block order give the summary of the paths added one
+    /// by one: in exact mode and with sketches, events drawn.
+    #[test]
+    fn block_parts_fold_into_the_summary_of_their_paths() {
+        let l = payback_input::load(
+            &payback_input::builtin::get("default").unwrap().source(),
+            &[],
+        )
+        .expect("default loads");
+        let plan = Plan::new(&l.scenario, &l.uncertainty, true).expect("plan");
+        let cfg = Config {
+            paths: 3 * 64,
+            seed: 5,
+            sampling: Sampling::MonteCarlo,
+            threads: Some(1),
+        };
+        let quarters = {
+            let s = &plan.base.scenario;
+            let n = s.start.quarters_until(s.end) + 1;
+            (0..n).map(|k| s.start.offset(k)).collect::<Vec<_>>()
+        };
+        let nq = quarters.len();
+        let blocks: Vec<BlockOut> = (0..3).map(|b| run_block(&plan, &cfg, b, 64, nq)).collect();
+        for exact in [true, false] {
+            let start = Summary::new(quarters.clone(), exact, Some(&blocks[0]));
+            let mut one_by_one = start.clone();
+            let mut folded = start.clone();
+            let layout = start.layout();
+            for b in &blocks {
+                add_paths(&mut one_by_one, b);
+                folded.absorb(&layout.part(b));
+            }
+            assert_eq!(folded.paths, 3 * 64);
+            assert_eq!(folded.paths, one_by_one.paths);
+            assert_eq!(folded.payback_counts, one_by_one.payback_counts);
+            assert_eq!(folded.payback_never, one_by_one.payback_never);
+            assert!(folded.payback_never > 0 && folded.payback_never < 3 * 64);
+            assert_eq!(folded.irr_none, one_by_one.irr_none);
+            assert_eq!(folded.moic_none, one_by_one.moic_none);
+            assert_eq!(folded.scalars, one_by_one.scalars, "exact {exact}");
+            assert_eq!(folded.fan, one_by_one.fan, "exact {exact}");
+        }
+    }
 }

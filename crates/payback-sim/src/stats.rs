@@ -120,14 +120,23 @@ impl Sketch {
     fn add(&mut self, x: f64) {
         self.min = self.min.min(x);
         self.max = self.max.max(x);
+        match self.slot(x) {
+            Slot::Under => self.under += 1,
+            Slot::Over => self.over += 1,
+            Slot::Bin(k) => self.bins[usize::from(k)] += 1,
+        }
+    }
+
+    /// Where `x` is counted.
+    fn slot(&self, x: f64) -> Slot {
         let k = (x - self.lo) / self.width;
         if k < 0.0 {
-            self.under += 1;
+            Slot::Under
         } else if k >= SKETCH_BINS as f64 {
-            self.over += 1;
+            Slot::Over
         } else {
-            // 0 <= k < SKETCH_BINS, so the cast is in range.
-            self.bins[k as usize] += 1;
+            // 0 <= k < SKETCH_BINS <= 2^16, so the cast is in range.
+            Slot::Bin(k as u16)
         }
     }
 
@@ -181,6 +190,16 @@ impl Sketch {
     }
 }
 
+/// Where a sketch counts a value.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Under,
+    Over,
+    Bin(u16),
+}
+
+const _: () = assert!(SKETCH_BINS <= 1 << 16, "bin indices are kept as u16");
+
 /// One output's values over the paths: kept exactly, or sketched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stat {
@@ -207,6 +226,28 @@ pub struct Percentiles {
     pub error_bound: Vec<f64>,
     /// Whether the values come from the sketch (approximate).
     pub approximate: bool,
+}
+
+/// One block's values of an [`Acc`], reduced by the worker that ran the block
+/// ([`Acc::part`]): their exact sum, count and extremes, and the values themselves (exact mode)
+/// or the sketch bins they fall in (a `u16` each, a quarter of the values' size).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccPart {
+    sum: ExactSum,
+    n: u64,
+    min: f64,
+    max: f64,
+    kept: Kept,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Kept {
+    Values(Vec<f64>),
+    Bins {
+        bins: Vec<u16>,
+        under: u64,
+        over: u64,
+    },
 }
 
 /// Values of one output accumulated over paths, with their sum.
@@ -282,6 +323,90 @@ impl Acc {
                 // Not produced by the driver (exactness is decided up front); keep the sketch.
                 self.stat = o.stat.clone();
             }
+        }
+    }
+
+    /// An empty accumulator with this one's mode and sketch range but no storage (a sketch's
+    /// bins are left out): all [`Acc::part`] reads, so what a worker holds of the run's
+    /// accumulator. Only for making parts: absorbing into it keeps no sketch counts.
+    pub fn layout(&self) -> Acc {
+        Acc {
+            stat: match &self.stat {
+                Stat::Exact(_) => Stat::Exact(Vec::new()),
+                Stat::Sketch(s) => Stat::Sketch(Sketch {
+                    lo: s.lo,
+                    width: s.width,
+                    bins: Vec::new(),
+                    under: 0,
+                    over: 0,
+                    min: f64::INFINITY,
+                    max: f64::NEG_INFINITY,
+                }),
+            },
+            ..Acc::exact()
+        }
+    }
+
+    /// Reduce `xs`, the values of one block, as [`Acc::push`] would add them to this
+    /// accumulator (same mode, same sketch range), without changing it: a worker does this for
+    /// its block, and folding the blocks in order is then only [`Acc::absorb`].
+    pub fn part(&self, xs: impl IntoIterator<Item = f64>) -> AccPart {
+        let mut p = AccPart {
+            sum: ExactSum::default(),
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            kept: match &self.stat {
+                Stat::Exact(_) => Kept::Values(Vec::new()),
+                Stat::Sketch(_) => Kept::Bins {
+                    bins: Vec::new(),
+                    under: 0,
+                    over: 0,
+                },
+            },
+        };
+        for x in xs.into_iter().filter(|x| x.is_finite()) {
+            p.sum.add(x);
+            p.n += 1;
+            p.min = p.min.min(x);
+            p.max = p.max.max(x);
+            match (&mut p.kept, &self.stat) {
+                (Kept::Bins { bins, under, over }, Stat::Sketch(s)) => match s.slot(x) {
+                    Slot::Under => *under += 1,
+                    Slot::Over => *over += 1,
+                    Slot::Bin(k) => bins.push(k),
+                },
+                (Kept::Values(v), _) => v.push(x),
+                (Kept::Bins { .. }, Stat::Exact(_)) => {}
+            }
+        }
+        p
+    }
+
+    /// Fold a block's part ([`Acc::part`] of this accumulator, or of one with the same mode and
+    /// range): the same state, bit for bit, as pushing the block's values one by one.
+    pub fn absorb(&mut self, p: &AccPart) {
+        self.sum.merge(&p.sum);
+        self.n += p.n;
+        self.min = self.min.min(p.min);
+        self.max = self.max.max(p.max);
+        match (&mut self.stat, &p.kept) {
+            (Stat::Exact(v), Kept::Values(x)) => v.extend_from_slice(x),
+            (Stat::Sketch(s), Kept::Values(x)) => x.iter().for_each(|&x| s.add(x)),
+            (Stat::Sketch(s), Kept::Bins { bins, under, over }) => {
+                s.min = s.min.min(p.min);
+                s.max = s.max.max(p.max);
+                s.under += under;
+                s.over += over;
+                for &k in bins {
+                    if let Some(c) = s.bins.get_mut(usize::from(k)) {
+                        *c += 1;
+                    }
+                }
+            }
+            // A part made from a sketch holds no values to keep (`part` follows the
+            // accumulator's mode, so a driver does not produce this).
+            (Stat::Exact(_), Kept::Bins { .. }) => {}
         }
     }
 
@@ -365,5 +490,46 @@ mod tests {
             percentiles_type7_unsorted(&mut [], &ps),
             vec![None; ps.len()]
         );
+    }
+
+    /// A block reduced by its worker ([`Acc::part`] of the run's accumulator or of its
+    /// [`Acc::layout`]) and folded with [`Acc::absorb`] leaves the accumulator exactly as
+    /// pushing the block's values one by one: exact lists, sketch counts (in range, under and
+    /// over it), extremes, counts and sums; non-finite values are ignored either way.
+    #[test]
+    fn absorbed_parts_equal_values_pushed_one_by_one() {
+        let xs: Vec<f64> = (0..3000)
+            .map(|i| match i % 211 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => -0.0,
+                3 => 1e6,  // far above the sketch's range
+                4 => -1e6, // far below it
+                _ => ((i * 7919 % 3001) as f64 - 1500.0) * 0.37,
+            })
+            .collect();
+        let first: Vec<f64> = xs[..500]
+            .iter()
+            .copied()
+            .filter(|x| x.abs() < 1e3)
+            .collect();
+        for start in [Acc::exact(), Acc::sketch(&first)] {
+            let mut pushed = start.clone();
+            xs.iter().for_each(|&x| pushed.push(x));
+            let (mut from_layout, mut from_acc) = (start.clone(), start.clone());
+            for block in xs.chunks(1024) {
+                let p = start.layout().part(block.iter().copied());
+                from_layout.absorb(&p);
+                from_acc.absorb(&from_acc.part(block.iter().copied()));
+            }
+            assert_eq!(from_layout, pushed);
+            assert_eq!(from_acc, pushed);
+            assert_eq!(pushed.n(), 3000 - 2 * 15);
+            let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
+            assert_eq!(
+                format!("{:?}", from_layout.percentiles(&ps)),
+                format!("{:?}", pushed.percentiles(&ps))
+            );
+        }
     }
 }
