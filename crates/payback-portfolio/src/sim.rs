@@ -42,7 +42,7 @@ use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
     BLOCK_SIZE, Config, Draws, EXACT_LIMIT, PathOutcome, Plan, PlanError, SimError, SimReport,
-    SimResult, SimSink, Summary,
+    SimResult, SimSink, Summary, SummaryPart,
 };
 use serde::Serialize;
 
@@ -719,19 +719,23 @@ pub fn simulate(
             Summary::for_outcomes(q, exact, Some(&first.outcomes[m]))
         })
         .collect();
+    // Each worker reduces its block against the summaries' modes and ranges; the fold
+    // merges the parts in block order.
+    let layouts: Vec<Summary> = summaries.iter().map(Summary::layout).collect();
+    let part = |b: BlockOut| -> (Vec<SummaryPart>, Vec<u64>) {
+        let parts = layouts.iter().zip(&b.outcomes).map(|(l, o)| l.part(o));
+        (parts.collect(), b.defaulted)
+    };
     let mut defaulted = vec![0u64; pp.defaults.len()];
-    let mut fold = |b: &BlockOut, summaries: &mut [Summary]| {
-        for (s, outs) in summaries.iter_mut().zip(&b.outcomes) {
-            for o in outs {
-                s.add_outcome(o);
-            }
+    let mut fold = |(parts, d): (Vec<SummaryPart>, Vec<u64>), summaries: &mut [Summary]| {
+        for (s, p) in summaries.iter_mut().zip(&parts) {
+            s.absorb(p);
         }
-        for (a, x) in defaulted.iter_mut().zip(&b.defaulted) {
+        for (a, x) in defaulted.iter_mut().zip(&d) {
             *a += x;
         }
     };
-    fold(&first, &mut summaries);
-    drop(first);
+    fold(part(first), &mut summaries);
     let done = |s: &[Summary]| s.first().map_or(0, |s| s.paths);
     let mut stopped = sink.block_done(done(&summaries), cfg.paths).is_break();
     if !stopped {
@@ -739,9 +743,9 @@ pub fn simulate(
             &pool,
             1..n_blocks,
             (threads * 2) as u64,
-            |b| run_block(pp, cfg, b, block_len(b)),
+            |b| part(run_block(pp, cfg, b, block_len(b))),
             |o| {
-                fold(&o, &mut summaries);
+                fold(o, &mut summaries);
                 sink.block_done(done(&summaries), cfg.paths)
             },
         );

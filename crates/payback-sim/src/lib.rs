@@ -242,9 +242,9 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
     BlockOut { outcomes, fan }
 }
 
-/// One block reduced for the fold ([`Summary::part`]).
+/// One block's paths reduced for the fold ([`Summary::part`]).
 #[derive(Debug, Clone)]
-struct BlockPart {
+pub struct SummaryPart {
     paths: u64,
     payback_counts: Vec<u64>,
     payback_never: u64,
@@ -326,62 +326,51 @@ impl Summary {
         }
     }
 
-    /// Fold one path's outcome: the path count, its payback quarter, a missing IRR or MOIC
-    /// and the [`SCALARS`]. The fan chart is not touched (the caller folds its series; a
-    /// portfolio keeps none).
-    pub fn add_outcome(&mut self, o: &PathOutcome) {
-        let nq = self.quarters.len();
-        self.paths += 1;
-        match o.payback {
-            Some(t) if t < nq => self.payback_counts[t] += 1,
-            _ => self.payback_never += 1,
-        }
-        if o.irr.is_none() {
-            self.irr_none += 1;
-        }
-        if o.moic.is_none() {
-            self.moic_none += 1;
-        }
-        for k in 0..SCALARS.len() {
-            if let Some(x) = o.scalar(k) {
-                self.scalars[k].push(x);
-            }
-        }
-    }
-
-    /// One block's contribution, reduced against this summary's modes and sketch ranges
-    /// (by the worker that ran the block): folding it with [`Summary::absorb`] gives the same
-    /// summary, bit for bit, as adding the block's paths one by one.
-    fn part(&self, b: &BlockOut) -> BlockPart {
+    /// The contribution of `outcomes`, the paths of one block in path order, reduced against
+    /// this summary's modes and sketch ranges (by the worker that ran the block, usually
+    /// against the run's [`Summary::layout`]): the path count, payback quarters, missing IRRs
+    /// and MOICs and the [`SCALARS`]; no fan chart (a portfolio keeps none). Folding the parts
+    /// in block order with [`Summary::absorb`] gives the same summary, bit for bit, as adding
+    /// the paths one by one.
+    pub fn part(&self, outcomes: &[PathOutcome]) -> SummaryPart {
         let nq = self.quarters.len();
         let mut payback_counts = vec![0; nq];
         let mut payback_never = 0;
-        for o in &b.outcomes {
+        for o in outcomes {
             match o.payback {
                 Some(t) if t < nq => payback_counts[t] += 1,
                 _ => payback_never += 1,
             }
         }
-        let missing = |k: usize| b.outcomes.iter().filter(|o| o.scalar(k).is_none()).count();
-        BlockPart {
-            paths: b.outcomes.len() as u64,
+        let missing = |k: usize| outcomes.iter().filter(|o| o.scalar(k).is_none()).count() as u64;
+        SummaryPart {
+            paths: outcomes.len() as u64,
             payback_counts,
             payback_never,
-            irr_none: missing(1) as u64,
-            moic_none: missing(2) as u64,
+            irr_none: missing(1),
+            moic_none: missing(2),
             scalars: (0..SCALARS.len())
-                .map(|k| self.scalars[k].part(b.outcomes.iter().filter_map(|o| o.scalar(k))))
+                .map(|k| self.scalars[k].part(outcomes.iter().filter_map(|o| o.scalar(k))))
                 .collect(),
+            fan: Vec::new(),
+        }
+    }
+
+    /// [`Summary::part`] of a scenario block, with its fan-chart values.
+    fn part_with_fan(&self, b: &BlockOut) -> SummaryPart {
+        let nq = self.quarters.len();
+        SummaryPart {
             fan: (0..FAN_SERIES.len())
                 .flat_map(|f| (0..nq).map(move |t| (f, t)))
                 .map(|(f, t)| self.fan[f][t].part(b.fan_values(f, t, nq).iter().copied()))
                 .collect(),
+            ..self.part(&b.outcomes)
         }
     }
 
     /// An empty summary with this one's modes and sketch ranges and no storage
     /// ([`Acc::layout`]): what workers reduce their blocks against.
-    fn layout(&self) -> Summary {
+    pub fn layout(&self) -> Summary {
         Summary {
             quarters: self.quarters.clone(),
             paths: 0,
@@ -398,8 +387,8 @@ impl Summary {
         }
     }
 
-    /// Fold a block's [`Summary::part`].
-    fn absorb(&mut self, p: &BlockPart) {
+    /// Fold a block's [`Summary::part`] (blocks in order).
+    pub fn absorb(&mut self, p: &SummaryPart) {
         self.paths += p.paths;
         for (a, b) in self.payback_counts.iter_mut().zip(&p.payback_counts) {
             *a += b;
@@ -506,7 +495,7 @@ pub fn simulate_blocks(
     let mut start = first;
     let mut stopped = false;
     if let Some(block0) = block0.filter(|_| first == 0 && last > 0) {
-        summary.absorb(&template.part(&block0));
+        summary.absorb(&template.part_with_fan(&block0));
         stopped = sink.block_done(summary.paths, part_paths).is_break();
         start = 1;
     }
@@ -517,7 +506,7 @@ pub fn simulate_blocks(
             &pool,
             start..last,
             (threads * 4) as u64,
-            |b| template.part(&run_block(plan, cfg, b, block_len(b), nq)),
+            |b| template.part_with_fan(&run_block(plan, cfg, b, block_len(b), nq)),
             |p| {
                 summary.absorb(&p);
                 sink.block_done(summary.paths, part_paths)
@@ -807,7 +796,16 @@ mod tests {
     fn add_paths(s: &mut Summary, b: &BlockOut) {
         let nq = s.quarters.len();
         for o in &b.outcomes {
-            s.add_outcome(o);
+            s.paths += 1;
+            match o.payback {
+                Some(t) if t < nq => s.payback_counts[t] += 1,
+                _ => s.payback_never += 1,
+            }
+            s.irr_none += u64::from(o.irr.is_none());
+            s.moic_none += u64::from(o.moic.is_none());
+            for (k, acc) in s.scalars.iter_mut().enumerate() {
+                o.scalar(k).into_iter().for_each(|x| acc.push(x));
+            }
         }
         for (f, accs) in s.fan.iter_mut().enumerate() {
             for (t, acc) in accs.iter_mut().enumerate() {
@@ -816,7 +814,7 @@ mod tests {
         }
     }
 
-    /// Blocks reduced by their workers ([`Summary::part`] against the run's
+    /// Blocks reduced by their workers ([`Summary::part_with_fan`] against the run's
     /// [`Summary::layout`]) and folded in block order give the summary of the paths added one
     /// by one: in exact mode and with sketches, events drawn.
     #[test]
@@ -847,7 +845,7 @@ mod tests {
             let layout = start.layout();
             for b in &blocks {
                 add_paths(&mut one_by_one, b);
-                folded.absorb(&layout.part(b));
+                folded.absorb(&layout.part_with_fan(b));
             }
             assert_eq!(folded.paths, 3 * 64);
             assert_eq!(folded.paths, one_by_one.paths);
