@@ -61,3 +61,140 @@ fn zero_paths_is_a_usage_error() {
     let o = payback(&["simulate", "--paths", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--samples`: one row per path, the same file whatever the thread count, and a report an
+/// analyst can recompute from it: the payback probabilities, NPV percentiles (type 7, as
+/// Excel's PERCENTILE.INC) and the NPV mean, from the rows alone.
+#[test]
+fn samples_file_has_every_path_and_recomputes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, file: &str| {
+        let f = dir.path().join(file);
+        let out = stdout(&payback(&[
+            "simulate",
+            "--paths",
+            "1500",
+            "--seed",
+            "8",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--samples",
+            f.to_str().unwrap(),
+        ]));
+        (out, std::fs::read_to_string(f).expect("samples written"))
+    };
+    let (json, csv) = run("1", "one.csv");
+    assert_eq!(run("2", "two.csv"), (json.clone(), csv.clone()));
+    // The report is the one a run without --samples prints.
+    let plain = stdout(&payback(&[
+        "simulate", "--paths", "1500", "--seed", "8", "--format", "json",
+    ]));
+    assert_eq!(json, plain);
+
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "path");
+    assert_eq!(header[1], "compute.market_margin");
+    assert!(header.contains(&"default:openai") && header.contains(&"renews:openai-compute"));
+    assert_eq!(
+        header[header.len() - 7..],
+        [
+            "payback",
+            "npv",
+            "irr",
+            "moic",
+            "peak_funding",
+            "peak_funding_quarter",
+            "economic_recovery"
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 1500);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), header.len());
+        assert_eq!(r[0], i.to_string());
+    }
+
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // P(payback by the end of 2035) and the never-paid-back count.
+    let by_2035 = rows
+        .iter()
+        .filter(|r| !r[col("payback")].is_empty() && r[col("payback")] <= "2035Q4")
+        .count();
+    let p = v["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == 2035)
+        .unwrap()["probability"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(p, by_2035 as f64 / 1500.0);
+    let never = rows.iter().filter(|r| r[col("payback")].is_empty()).count();
+    assert_eq!(v["payback_never"], never as u64);
+    assert!(never > 0 && never < 1500);
+    // NPV percentiles, type 7 on the sorted column, to the bit.
+    let mut npv: Vec<f64> = rows
+        .iter()
+        .map(|r| r[col("npv")].parse().unwrap())
+        .collect();
+    npv.sort_by(f64::total_cmp);
+    let stats = &v["outputs"][0]["stats"];
+    assert_eq!(v["outputs"][0]["name"], "npv");
+    for (k, p) in [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95]
+        .into_iter()
+        .enumerate()
+    {
+        let h = 1499.0 * p;
+        let lo = h as usize;
+        let want = npv[lo] + (h - lo as f64) * (npv[(lo + 1).min(1499)] - npv[lo]);
+        assert_eq!(
+            stats["values"][k].as_f64().unwrap().to_bits(),
+            want.to_bits(),
+            "P{p}"
+        );
+    }
+    let mean = npv.iter().sum::<f64>() / 1500.0;
+    let reported = stats["mean"].as_f64().unwrap();
+    assert!(
+        (reported - mean).abs() <= 1e-9 * mean.abs(),
+        "{reported} vs {mean}"
+    );
+    // Scaling inputs are multipliers; the discrete lead time is one of its values.
+    let lead = col("facilities.facility_lead_time");
+    assert!(
+        rows.iter()
+            .all(|r| ["4", "6", "8", "10"].contains(&r[lead]))
+    );
+}
+
+#[test]
+fn samples_are_not_written_for_a_portfolio_or_into_a_missing_directory() {
+    let portfolio = common::root().join("examples/portfolios/big-tech.toml");
+    let o = payback(&[
+        "simulate",
+        portfolio.to_str().unwrap(),
+        "--paths",
+        "10",
+        "--samples",
+        "x.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--samples is not available for a portfolio")
+    );
+    let o = payback(&[
+        "simulate",
+        "--paths",
+        "10",
+        "--samples",
+        "/nonexistent-dir/x.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot create a file in `/nonexistent-dir`")
+    );
+}

@@ -194,6 +194,86 @@ pub fn csv(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
     Ok(())
 }
 
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+fn field(x: &str) -> String {
+    if x.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", x.replace('"', "\"\""))
+    } else {
+        x.to_string()
+    }
+}
+
+/// The columns of the per-path samples file after `path`: one per uncertain input (its
+/// parameter path), one per drawn event ([`payback_sim::Plan::event_names`]), then the
+/// outcomes.
+pub const SAMPLE_OUTCOMES: [&str; 7] = [
+    "payback",
+    "npv",
+    "irr",
+    "moic",
+    "peak_funding",
+    "peak_funding_quarter",
+    "economic_recovery",
+];
+
+/// The header of the per-path samples CSV: `path`, the inputs, the events, [`SAMPLE_OUTCOMES`].
+pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String]) -> io::Result<()> {
+    let cols = std::iter::once("path")
+        .chain(inputs.iter().map(String::as_str))
+        .chain(events.iter().map(String::as_str))
+        .chain(SAMPLE_OUTCOMES)
+        .map(field)
+        .collect::<Vec<_>>();
+    writeln!(out, "{}", cols.join(","))
+}
+
+/// One row per path of `b` (see [`samples_header`]): the run's path index; each input as
+/// drawn (a multiplier for an input that scales); a default's first unserved quarter (empty:
+/// none within the horizon) and a renewal as 1 or 0; the payback quarter (empty: not within
+/// the horizon), NPV, IRR and MOIC (empty when there is none), peak funding need and its
+/// quarter, economic recovery. Money in US dollars, IRR as an annual fraction; numbers in
+/// Rust's shortest round-trip form, so a spreadsheet reads the very same `f64`.
+pub fn samples_rows(
+    out: &mut dyn Write,
+    start: payback_model::Quarter,
+    b: &payback_sim::BlockPaths,
+) -> io::Result<()> {
+    use payback_sim::EventOutcome;
+    let n = b.outcomes.len().max(1);
+    let (k, e) = (b.inputs.len() / n, b.events.len() / n);
+    let mut line = String::new();
+    for (i, o) in b.outcomes.iter().enumerate() {
+        use std::fmt::Write as _;
+        line.clear();
+        let _ = write!(line, "{}", b.first + i as u64);
+        for x in &b.inputs[i * k..(i + 1) * k] {
+            let _ = write!(line, ",{x}");
+        }
+        for ev in &b.events[i * e..(i + 1) * e] {
+            let _ = match ev {
+                EventOutcome::Default(q) => {
+                    write!(line, ",{}", q.map(|q| q.to_string()).unwrap_or_default())
+                }
+                EventOutcome::Renewal(r) => write!(line, ",{}", u8::from(*r)),
+            };
+        }
+        let quarter = |t: Option<usize>| t.map(|t| start.offset(t as i32).to_string());
+        let _ = write!(
+            line,
+            ",{},{},{},{},{},{},{}",
+            quarter(o.payback).unwrap_or_default(),
+            cell(Some(o.npv)),
+            cell(o.irr),
+            cell(o.moic),
+            cell(Some(o.peak_funding)),
+            quarter(Some(o.peak_funding_quarter)).unwrap_or_default(),
+            cell(Some(o.economic_recovery)),
+        );
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
 /// The JSON document.
 pub fn json(out: &mut dyn Write, r: &SimReport) -> io::Result<()> {
     let mut v = serde_json::to_value(r).map_err(io::Error::other)?;

@@ -29,7 +29,7 @@ pub mod sobol;
 pub mod solve;
 pub mod stats;
 
-pub use sample::{Draws, Plan, PlanError, Sampling, block_rng};
+pub use sample::{Draws, EventOutcome, Plan, PlanError, Sampling, block_rng};
 pub use stats::{Acc, AccPart, Percentiles, percentile_type7};
 
 /// Paths per block: the unit of seeding, LHS strata, Iman–Conover and parallel work.
@@ -79,6 +79,34 @@ pub struct Config {
 pub trait SimSink {
     /// `done` of `total` paths are folded. Return `Break` to stop after this block.
     fn block_done(&mut self, done: u64, total: u64) -> ControlFlow<()>;
+
+    /// Whether the sink wants every path ([`SimSink::block_paths`]); asked once per run.
+    fn wants_paths(&self) -> bool {
+        false
+    }
+
+    /// Every path of the next block, in block order, before its [`SimSink::block_done`]
+    /// (only when [`SimSink::wants_paths`]). Return `Break` to stop the run.
+    fn block_paths(&mut self, _paths: &BlockPaths) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// Every path of one block: what was drawn and what came of it, for a sink that keeps or
+/// writes them ([`SimSink::wants_paths`]). Path `i` of the block reproduces exactly with
+/// [`Plan::apply`] of its block's draws (or, without events, [`project_with`] of its inputs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockPaths {
+    /// The run's index of the block's first path (`block x BLOCK_SIZE`).
+    pub first: u64,
+    /// Inputs of [`Plan::inputs`], `inputs.len() / outcomes.len()` per path: path `i`'s draw
+    /// of input `j` at `i x k + j`, as drawn (a multiplier for an input that scales).
+    pub inputs: Vec<f64>,
+    /// Events of [`Plan::event_names`], the same number per path, path-major (empty without
+    /// events).
+    pub events: Vec<EventOutcome>,
+    /// Outcomes, one per path.
+    pub outcomes: Vec<PathOutcome>,
 }
 
 /// A sink that ignores progress.
@@ -205,6 +233,8 @@ impl PathOutcome {
 #[derive(Debug, Clone)]
 struct BlockOut {
     outcomes: Vec<PathOutcome>,
+    /// Every path's inputs, events and outcomes, when the sink wants them.
+    paths: Option<BlockPaths>,
     /// Fan-chart values, series-major: `fan[(f x quarters + t) x paths + i]` for series `f`,
     /// quarter `t`, path `i`, so the fold reads each accumulator's values in one run.
     fan: Vec<f64>,
@@ -218,15 +248,16 @@ impl BlockOut {
     }
 }
 
-fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> BlockOut {
+fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize, paths: bool) -> BlockOut {
     let draws = plan.draw_block(cfg.seed, block, n, cfg.sampling);
     let mut s = plan.base.clone();
     let mut ws = Workspace::default();
     let mut outcomes = Vec::with_capacity(n);
     let mut fan = vec![0.0; n * FAN_SERIES.len() * nq];
+    let mut events = Vec::new();
     for i in 0..n {
         plan.reset(&mut s);
-        plan.apply(&mut s, &draws, i);
+        plan.apply_logged(&mut s, &draws, i, paths.then_some(&mut events));
         let o = project_outcome(&s, &mut ws);
         outcomes.push(PathOutcome::of_outcome(&o, s.scenario.start));
         let q = ws.series();
@@ -239,7 +270,17 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize) -> Bloc
             }
         }
     }
-    BlockOut { outcomes, fan }
+    let paths = paths.then(|| BlockPaths {
+        first: block * BLOCK_SIZE as u64,
+        inputs: draws.values,
+        events,
+        outcomes: outcomes.clone(),
+    });
+    BlockOut {
+        outcomes,
+        paths,
+        fan,
+    }
 }
 
 /// One block's paths reduced for the fold ([`Summary::part`]).
@@ -485,18 +526,26 @@ pub fn simulate_blocks(
     let part_paths = (first..last).map(|b| block_len(b) as u64).sum::<u64>();
     // Beyond the exact limit block 0's values set the sketches' range, so it runs first (and
     // counts when this part starts with it).
+    let keep_paths = sink.wants_paths();
+    let run = |b: u64| run_block(plan, cfg, b, block_len(b), nq, keep_paths);
     let (mut summary, block0) = if exact {
         (Summary::new(quarters, true, None), None)
     } else {
-        let block0 = pool.install(|| run_block(plan, cfg, 0, block_len(0), nq));
+        let block0 = pool.install(|| run(0));
         (Summary::new(quarters, false, Some(&block0)), Some(block0))
     };
     let template = summary.layout();
+    let mut fold = |(part, paths): (SummaryPart, Option<BlockPaths>)| {
+        summary.absorb(&part);
+        if let Some(p) = paths {
+            sink.block_paths(&p)?;
+        }
+        sink.block_done(summary.paths, part_paths)
+    };
     let mut start = first;
     let mut stopped = false;
     if let Some(block0) = block0.filter(|_| first == 0 && last > 0) {
-        summary.absorb(&template.part_with_fan(&block0));
-        stopped = sink.block_done(summary.paths, part_paths).is_break();
+        stopped = fold((template.part_with_fan(&block0), block0.paths)).is_break();
         start = 1;
     }
     // The other blocks run in chunks of `4 x threads`; each worker reduces its own block
@@ -506,11 +555,11 @@ pub fn simulate_blocks(
             &pool,
             start..last,
             (threads * 4) as u64,
-            |b| template.part_with_fan(&run_block(plan, cfg, b, block_len(b), nq)),
-            |p| {
-                summary.absorb(&p);
-                sink.block_done(summary.paths, part_paths)
+            |b| {
+                let o = run(b);
+                (template.part_with_fan(&o), o.paths)
             },
+            &mut fold,
         );
     }
     Ok(SimResult {
@@ -837,7 +886,9 @@ mod tests {
             (0..n).map(|k| s.start.offset(k)).collect::<Vec<_>>()
         };
         let nq = quarters.len();
-        let blocks: Vec<BlockOut> = (0..3).map(|b| run_block(&plan, &cfg, b, 64, nq)).collect();
+        let blocks: Vec<BlockOut> = (0..3)
+            .map(|b| run_block(&plan, &cfg, b, 64, nq, false))
+            .collect();
         for exact in [true, false] {
             let start = Summary::new(quarters.clone(), exact, Some(&blocks[0]));
             let mut one_by_one = start.clone();

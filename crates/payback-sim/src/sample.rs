@@ -286,12 +286,46 @@ impl Plan {
     /// by `apply` and then [`Plan::reset`]): every input's value (scaled if asked, clamped into
     /// the field's valid range), then the events.
     pub fn apply(&self, s: &mut Scenario, d: &Draws, i: usize) {
+        self.apply_logged(s, d, i, None);
+    }
+
+    /// [`Plan::apply`], and when `log` is given, push onto it what path `i`'s events came to,
+    /// one per [`Plan::event_names`] (nothing without events).
+    pub fn apply_logged(
+        &self,
+        s: &mut Scenario,
+        d: &Draws,
+        i: usize,
+        log: Option<&mut Vec<EventOutcome>>,
+    ) {
         let k = self.inputs.len();
         self.apply_values(s, &d.values[i * k..(i + 1) * k]);
         if self.events {
             let e = self.event_columns();
-            self.apply_events(s, &d.events[i * e..(i + 1) * e]);
+            self.apply_events(s, &d.events[i * e..(i + 1) * e], log);
         }
+    }
+
+    /// Names of the events drawn per path, in the order of [`Plan::apply_logged`]'s log:
+    /// `default:<counterparty id>` for each counterparty whose default is drawn, then
+    /// `renews:<contract name>` for each contract whose renewal is drawn (none without events).
+    pub fn event_names(&self) -> Vec<String> {
+        if !self.events {
+            return Vec::new();
+        }
+        let b = &self.base;
+        let defaults = self.defaults.iter().map(|ev| {
+            let id = b
+                .counterparties
+                .get(ev.counterparty)
+                .map_or("", |c| c.id.as_str());
+            format!("default:{id}")
+        });
+        let renewals = self.renewals.iter().map(|&c| {
+            let name = b.contracts.get(c).map_or("", |c| c.name.as_str());
+            format!("renews:{name}")
+        });
+        defaults.chain(renewals).collect()
     }
 
     /// Set every input to the given drawn values (one per input, as [`Draws::values`]).
@@ -308,7 +342,7 @@ impl Plan {
 
     /// Apply the event uniforms: each counterparty defaults (or not) once; each contract
     /// renews (or not) once. Hazards are then 0 in the path (the event replaced them).
-    fn apply_events(&self, s: &mut Scenario, u: &[f64]) {
+    fn apply_events(&self, s: &mut Scenario, u: &[f64], log: Option<&mut Vec<EventOutcome>>) {
         let nd = self.defaults.len();
         let horizon_end = s.scenario.end;
         for (c, &ur) in self.renewals.iter().zip(&u[nd..]) {
@@ -317,28 +351,45 @@ impl Plan {
             };
             ct.renewal_prob = if ur < ct.renewal_prob { 1.0 } else { 0.0 };
         }
+        let mut defaulted = Vec::new();
         for (ev, &ud) in self.defaults.iter().zip(&u[..nd]) {
             let hazard = s.counterparties[ev.counterparty].hazard;
             s.counterparties[ev.counterparty].hazard = 0.0;
-            let Some(k) = quarters_survived(hazard, ud) else {
-                continue;
-            };
-            // The counterparty's clock starts at its earliest contract start (the engine
-            // applies a hazard from each contract's start).
-            let Some(clock) = ev.contracts.iter().map(|&c| s.contracts[c].start).min() else {
-                continue;
-            };
-            let horizon = f64::from(clock.quarters_until(horizon_end).max(0));
-            if k >= horizon {
-                continue; // survives the horizon
+            let default_q = quarters_survived(hazard, ud).and_then(|k| {
+                // The counterparty's clock starts at its earliest contract start (the engine
+                // applies a hazard from each contract's start).
+                let clock = ev.contracts.iter().map(|&c| s.contracts[c].start).min()?;
+                let horizon = f64::from(clock.quarters_until(horizon_end).max(0));
+                // First quarter not served, unless it survives the horizon.
+                (k < horizon).then(|| clock.offset(k as i32 + 1))
+            });
+            if let Some(q) = default_q {
+                for &c in &ev.contracts {
+                    end_contract_at(s, c, q);
+                }
             }
-            // First quarter not served.
-            let default_q = clock.offset(k as i32 + 1);
-            for &c in &ev.contracts {
-                end_contract_at(s, c, default_q);
+            if log.is_some() {
+                defaulted.push(EventOutcome::Default(default_q));
             }
         }
+        if let Some(log) = log {
+            // A contract renews when its draw said so and no default ended it first.
+            let renews = self.renewals.iter().map(|&c| {
+                EventOutcome::Renewal(s.contracts.get(c).is_some_and(|c| c.renewal_prob >= 1.0))
+            });
+            log.extend(defaulted.into_iter().chain(renews));
+        }
     }
+}
+
+/// What one drawn event came to on a path (see [`Plan::event_names`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// A counterparty's default: the first quarter it no longer serves, `None` when it serves
+    /// to the horizon.
+    Default(Option<payback_model::Quarter>),
+    /// A contract's renewal: whether it renews (its draw said so and no default ended it).
+    Renewal(bool),
 }
 
 /// Whole quarters a counterparty with annual default probability `hazard` survives after

@@ -66,6 +66,12 @@ pub struct Args {
     /// Write the output to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Also write every path to FILE (CSV, atomically): its index, each input as drawn, what
+    /// each drawn event came to, and its payback quarter, NPV, IRR, MOIC, peak funding need
+    /// and quarter, and economic recovery (docs/simulation.md, "Per-path samples").
+    #[arg(long, value_name = "FILE")]
+    pub samples: Option<PathBuf>,
 }
 
 /// Sampling methods.
@@ -127,6 +133,35 @@ impl SimSink for Progress {
     }
 }
 
+/// The progress bar, and every path written to the samples file as its block is folded.
+struct Samples<'a> {
+    progress: &'a mut Progress,
+    out: &'a mut dyn Write,
+    start: payback_model::Quarter,
+    /// The first write error, which stops the run.
+    failed: Option<std::io::Error>,
+}
+
+impl SimSink for Samples<'_> {
+    fn block_done(&mut self, done: u64, total: u64) -> ControlFlow<()> {
+        self.progress.block_done(done, total)
+    }
+
+    fn wants_paths(&self) -> bool {
+        true
+    }
+
+    fn block_paths(&mut self, paths: &payback_sim::BlockPaths) -> ControlFlow<()> {
+        match payback_report::sim::samples_rows(self.out, self.start, paths) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                self.failed = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
 /// Run the command.
 pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     if args.paths == 0 {
@@ -151,8 +186,31 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
         .map_err(|e| CommandError::input(e.to_string()))?;
     let cfg = config(&args);
     let mut progress = Progress::new(args.paths);
-    let result = payback_sim::simulate(&plan, &cfg, &mut progress)
-        .map_err(|e| CommandError::internal(e.to_string()))?;
+    let result = match &args.samples {
+        None => payback_sim::simulate(&plan, &cfg, &mut progress),
+        Some(file) => {
+            let mut result = None;
+            output::to_file_atomically(file, |out| {
+                let inputs: Vec<String> = plan.inputs.iter().map(|i| i.path.clone()).collect();
+                payback_report::sim::samples_header(out, &inputs, &plan.event_names())?;
+                let mut sink = Samples {
+                    progress: &mut progress,
+                    out,
+                    start: plan.base.scenario.start,
+                    failed: None,
+                };
+                let r = payback_sim::simulate(&plan, &cfg, &mut sink);
+                if let Some(e) = sink.failed {
+                    return Err(e);
+                }
+                result = Some(r);
+                Ok(())
+            })?;
+            result
+                .ok_or_else(|| CommandError::internal("the samples were written without a run"))?
+        }
+    }
+    .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
     let report = result.report();
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
@@ -181,6 +239,12 @@ fn config(args: &Args) -> Config {
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
 fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
+    if args.samples.is_some() {
+        return Err(CommandError::usage(
+            "--samples is not available for a portfolio yet: it writes one scenario's paths",
+        )
+        .hint("simulate a company's scenario file on its own to get its paths"));
+    }
     let file = portfolio::parse(path, text)?;
     let shown = path.display().to_string();
     let pu = portfolio_uncertainty(&shown, text)
