@@ -198,3 +198,74 @@ fn samples_are_not_written_for_a_portfolio_or_into_a_missing_directory() {
         String::from_utf8_lossy(&o.stderr).contains("cannot create a file in `/nonexistent-dir`")
     );
 }
+
+/// `--replay N` projects one path of a run alone: its JSON summary has the bits of the path's
+/// row in `--samples` (NPV, payback quarter, peak funding), in plain Monte Carlo and in a Latin
+/// hypercube (whose strata depend on the block, so the path count matters), and the table
+/// starts with what the path drew.
+#[test]
+fn replay_projects_one_path_as_the_run_drew_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for sampling in ["mc", "lhs"] {
+        let f = dir.path().join(format!("{sampling}.csv"));
+        let run = [
+            "simulate",
+            "--paths",
+            "1100",
+            "--seed",
+            "4",
+            "--sampling",
+            sampling,
+        ];
+        stdout(&payback(
+            &[
+                &run[..],
+                &["--format", "json", "--samples", f.to_str().unwrap()],
+            ]
+            .concat(),
+        ));
+        let csv = std::fs::read_to_string(&f).unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        for path in [0usize, 517, 1099] {
+            let row: Vec<&str> = csv.lines().nth(path + 1).unwrap().split(',').collect();
+            let out = stdout(&payback(
+                &[
+                    &run[..],
+                    &["--replay", &path.to_string(), "--format", "json"],
+                ]
+                .concat(),
+            ));
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(v["monte_carlo_path"]["path"], path as u64);
+            assert_eq!(v["monte_carlo_path"]["sampling"], sampling);
+            let drawn = &v["monte_carlo_path"]["drawn"][0];
+            assert_eq!(drawn["name"], "compute.market_margin");
+            let want: f64 = row[col("compute.market_margin")].parse().unwrap();
+            assert_eq!(drawn["value"].as_f64().unwrap().to_bits(), want.to_bits());
+            let s = &v["runs"][0]["summary"];
+            let npv: f64 = row[col("npv")].parse().unwrap();
+            assert_eq!(
+                s["npv"].as_f64().unwrap().to_bits(),
+                npv.to_bits(),
+                "{sampling} path {path}"
+            );
+            let payback = s["payback_quarter"].as_str().unwrap_or("");
+            assert_eq!(payback, row[col("payback")], "{sampling} path {path}");
+            let peak: f64 = row[col("peak_funding")].parse().unwrap();
+            assert_eq!(
+                s["peak_funding"].as_f64().unwrap().to_bits(),
+                peak.to_bits()
+            );
+        }
+    }
+    let table = stdout(&payback(&[
+        "simulate", "--paths", "50", "--seed", "4", "--replay", "3",
+    ]));
+    assert!(table.starts_with("Monte Carlo path 3 of 50 (seed 4, sampling mc), as drawn:\n"));
+    assert!(table.contains("  facilities.facility_lead_time "));
+    assert!(table.contains("Payback (programme)"));
+    let o = payback(&["simulate", "--paths", "50", "--replay", "50"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("numbered 0 to 49"));
+}

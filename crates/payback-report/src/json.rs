@@ -19,10 +19,32 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Write the document for `runs` made from `inputs`, pretty-printed, with a final newline.
 pub fn render(out: &mut dyn io::Write, inputs: &Inputs, runs: &[Run<'_>]) -> io::Result<()> {
+    write_document(out, inputs, runs, None)
+}
+
+/// [`render`] for one Monte Carlo path replayed on its own (`payback simulate --replay`): the
+/// same document with a `monte_carlo_path` object (the run's settings and what the path drew)
+/// after `inputs`.
+pub fn render_replay(
+    out: &mut dyn io::Write,
+    inputs: &Inputs,
+    runs: &[Run<'_>],
+    path: &serde_json::Value,
+) -> io::Result<()> {
+    write_document(out, inputs, runs, Some(path))
+}
+
+fn write_document(
+    out: &mut dyn io::Write,
+    inputs: &Inputs,
+    runs: &[Run<'_>],
+    monte_carlo_path: Option<&serde_json::Value>,
+) -> io::Result<()> {
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         engine: Engine::CURRENT,
         inputs,
+        monte_carlo_path,
         runs: runs.iter().map(RunJson).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
@@ -34,6 +56,8 @@ struct Document<'a> {
     schema_version: u32,
     engine: Engine,
     inputs: &'a Inputs,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo_path: Option<&'a serde_json::Value>,
     runs: Vec<RunJson<'a>>,
 }
 

@@ -819,6 +819,41 @@ fn percentiles_all(jobs: &[(&Acc, &[f64])], threads: Option<usize>) -> Vec<Perce
     }
 }
 
+/// One path of a run, rebuilt on its own: the scenario it projected and what was drawn.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// The base scenario with the path's inputs and events applied: projecting it gives the
+    /// path's outcome, bit for bit (and every quarterly figure behind it).
+    pub scenario: Scenario,
+    /// The path's inputs as drawn, one per [`Plan::inputs`].
+    pub inputs: Vec<f64>,
+    /// What its events came to, one per [`Plan::event_names`].
+    pub events: Vec<EventOutcome>,
+}
+
+/// Path `path` (from 0) of the run `cfg` describes, without running the others: its block is
+/// drawn (LHS strata and Iman–Conover act on the whole block, so the path count matters) and
+/// the path applied as the run applies it. `None` when `path` is not below `cfg.paths`.
+pub fn replay(plan: &Plan, cfg: &Config, path: u64) -> Option<Replay> {
+    if path >= cfg.paths {
+        return None;
+    }
+    let bs = BLOCK_SIZE as u64;
+    let block = path / bs;
+    let n = (cfg.paths - block * bs).min(bs) as usize;
+    let i = (path % bs) as usize;
+    let draws = plan.draw_block(cfg.seed, block, n, cfg.sampling);
+    let mut scenario = plan.base.clone();
+    let mut events = Vec::new();
+    plan.apply_logged(&mut scenario, &draws, i, Some(&mut events));
+    let k = plan.inputs.len();
+    Some(Replay {
+        scenario,
+        inputs: draws.values[i * k..(i + 1) * k].to_vec(),
+        events,
+    })
+}
+
 /// The outcome of one path of a plan given its input values (one per input), no events: the
 /// lean projection of [`project_with`]'s scenario.
 pub fn outcome_with(plan: &Plan, values: &[f64]) -> PathOutcome {

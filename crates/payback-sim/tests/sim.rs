@@ -453,8 +453,9 @@ impl payback_sim::SimSink for KeepPaths {
 
 /// What a sink that wants every path receives is enough to rebuild each path by hand: the
 /// base scenario with the inputs as drawn, each logged default cutting its counterparty's
-/// contracts at the logged quarter, each logged renewal set, projects to the path's outcome.
-/// The run itself reports as one whose sink keeps nothing.
+/// contracts at the logged quarter, each logged renewal set, projects to the path's outcome;
+/// `replay` gives the same scenario, inputs and events for one path alone. The run itself
+/// reports as one whose sink keeps nothing.
 #[test]
 fn every_path_rebuilds_from_its_inputs_and_logged_events() {
     use payback_sim::EventOutcome;
@@ -508,8 +509,17 @@ fn every_path_rebuilds_from_its_inputs_and_logged_events() {
             }
             let rebuilt = payback_sim::PathOutcome::of(&payback_model::project(&s));
             assert_eq!(&rebuilt, o, "path {}", b.first + i as u64);
+            // `replay` rebuilds a path on its own, as drawn in the run.
+            let path = b.first + i as u64;
+            if path.is_multiple_of(97) || path + 1 == cfg.paths {
+                let r = payback_sim::replay(&plan, &cfg, path).expect("in the run");
+                assert_eq!(r.scenario, s, "path {path}");
+                assert_eq!(r.inputs, b.inputs[i * k..(i + 1) * k], "path {path}");
+                assert_eq!(r.events, b.events[i * e..(i + 1) * e], "path {path}");
+            }
         }
     }
+    assert!(payback_sim::replay(&plan, &cfg, cfg.paths).is_none());
     // Both kinds of event happen on some paths but not all.
     let n = cfg.paths as usize;
     assert!(defaults > 0 && defaults < n, "{defaults} defaults");

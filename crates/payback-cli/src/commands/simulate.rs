@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use payback_portfolio::sim::{PortfolioSimReport, portfolio_uncertainty};
 use payback_report::fmt;
-use payback_sim::{Config, PERCENTILES, Plan, Sampling, SimSink};
+use payback_sim::{Config, EventOutcome, PERCENTILES, Plan, Sampling, SimSink};
 
 use crate::Context;
 use crate::commands::portfolio::{self, table};
@@ -72,6 +72,12 @@ pub struct Args {
     /// and quarter, and economic recovery (docs/simulation.md, "Per-path samples").
     #[arg(long, value_name = "FILE")]
     pub samples: Option<PathBuf>,
+
+    /// Instead of the summary, project path N (from 0) of the run the other options describe,
+    /// alone and in full: what it drew, then every table `payback run` prints for it (or its
+    /// CSV or JSON). Give the same --paths, --seed, --sampling and --no-events as the run.
+    #[arg(long, value_name = "N")]
+    pub replay: Option<u64>,
 }
 
 /// Sampling methods.
@@ -163,7 +169,7 @@ impl SimSink for Samples<'_> {
 }
 
 /// Run the command.
-pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
+pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     if args.paths == 0 {
         return Err(CommandError::usage("--paths must be at least 1"));
     }
@@ -184,6 +190,9 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     }
     let plan = Plan::new(&loaded.scenario, &loaded.uncertainty, !args.no_events)
         .map_err(|e| CommandError::input(e.to_string()))?;
+    if let Some(path) = args.replay {
+        return replay(&args, ctx, spec, loaded, &plan, path);
+    }
     let cfg = config(&args);
     let mut progress = Progress::new(args.paths);
     let result = match &args.samples {
@@ -222,6 +231,127 @@ pub fn run(args: Args, _ctx: &Context) -> Result<(), CommandError> {
     };
     match &args.out {
         Some(path) => output::to_file_atomically(path, write),
+        None => output::to_stdout(write),
+    }
+}
+
+/// `--replay N`: path `path` of the run, projected alone and printed as `payback run` prints a
+/// scenario, after what it drew.
+fn replay(
+    args: &Args,
+    ctx: &Context,
+    spec: Spec,
+    loaded: payback_input::Loaded,
+    plan: &Plan,
+    path: u64,
+) -> Result<(), CommandError> {
+    use crate::runs::{Done, Planned};
+    if args.samples.is_some() {
+        return Err(CommandError::usage(
+            "--samples and --replay do not go together: --replay projects one path",
+        ));
+    }
+    let cfg = config(args);
+    let Some(r) = payback_sim::replay(plan, &cfg, path) else {
+        return Err(CommandError::usage(format!(
+            "--replay {path} is not a path of this run: with --paths {} they are numbered 0 to {}",
+            cfg.paths,
+            cfg.paths - 1
+        )));
+    };
+    // What the path drew: (name, unit, value as printed).
+    let mut drawn: Vec<(String, &str, String)> = plan
+        .inputs
+        .iter()
+        .zip(&r.inputs)
+        .map(|(i, x)| {
+            let unit = if i.scale { "multiplier" } else { "value" };
+            (i.path.clone(), unit, format!("{x}"))
+        })
+        .collect();
+    for (name, ev) in plan.event_names().into_iter().zip(&r.events) {
+        drawn.push(match ev {
+            EventOutcome::Default(q) => (
+                name,
+                "quarter",
+                q.map(|q| q.to_string()).unwrap_or_default(),
+            ),
+            EventOutcome::Renewal(b) => (name, "bool", u8::from(*b).to_string()),
+        });
+    }
+    let label = format!("path {path}");
+    let projection = payback_model::project(&r.scenario);
+    let warnings = loaded.warnings.iter().map(ToString::to_string).collect();
+    let plans = [Planned {
+        label: Some(label.clone()),
+        spec,
+    }];
+    let done = [Done {
+        label,
+        loaded,
+        projection,
+        warnings,
+    }];
+    let inputs = crate::runs::manifest(&plans, &done);
+    let runs: Vec<payback_report::Run<'_>> = done.iter().map(Done::run).collect();
+    let sampling = cfg.sampling.name();
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Table => {
+                writeln!(
+                    out,
+                    "Monte Carlo path {path} of {} (seed {}, sampling {sampling}{}), as drawn:",
+                    cfg.paths,
+                    cfg.seed,
+                    if plan.events { "" } else { ", no events" }
+                )?;
+                for (name, unit, v) in &drawn {
+                    let v = if v.is_empty() {
+                        "none within the horizon"
+                    } else {
+                        v
+                    };
+                    writeln!(out, "  {name:<44} {v}  ({unit})")?;
+                }
+                writeln!(out)?;
+                payback_report::text::render(
+                    out,
+                    &runs,
+                    payback_report::text::Options { width: ctx.width },
+                )
+            }
+            Format::Csv => {
+                payback_report::tidy::render(out, &runs)?;
+                for (name, unit, v) in &drawn {
+                    let row = [runs[0].label, "drawn", name.as_str(), unit, v.as_str()];
+                    payback_report::tidy::write_row(out, &row)?;
+                }
+                Ok(())
+            }
+            Format::Json => {
+                let doc = serde_json::json!({
+                    "path": path,
+                    "paths": cfg.paths,
+                    "seed": cfg.seed,
+                    "sampling": sampling,
+                    "events_drawn": plan.events,
+                    "drawn": drawn.iter().map(|(name, unit, v)| serde_json::json!({
+                        "name": name,
+                        "unit": unit,
+                        // A number, a quarter, or null for a default that did not happen.
+                        "value": match v.parse::<f64>() {
+                            Ok(x) => serde_json::json!(x),
+                            Err(_) if v.is_empty() => serde_json::Value::Null,
+                            Err(_) => serde_json::json!(v),
+                        },
+                    })).collect::<Vec<_>>(),
+                });
+                payback_report::json::render_replay(out, &inputs, &runs, &doc)
+            }
+        }
+    };
+    match &args.out {
+        Some(file) => output::to_file_atomically(file, write),
         None => output::to_stdout(write),
     }
 }
