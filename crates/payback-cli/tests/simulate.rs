@@ -172,7 +172,7 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
 }
 
 #[test]
-fn samples_are_not_written_for_a_portfolio_or_into_a_missing_directory() {
+fn samples_and_replay_refuse_a_portfolio_and_a_missing_directory() {
     let portfolio = common::root().join("examples/portfolios/big-tech.toml");
     let o = payback(&[
         "simulate",
@@ -185,6 +185,12 @@ fn samples_are_not_written_for_a_portfolio_or_into_a_missing_directory() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--samples is not available for a portfolio")
+    );
+    let p = portfolio.to_str().unwrap();
+    let o = payback(&["simulate", p, "--paths", "10", "--replay", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--replay is not available for a portfolio")
     );
     let o = payback(&[
         "simulate",

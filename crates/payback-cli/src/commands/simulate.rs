@@ -369,11 +369,16 @@ fn config(args: &Args) -> Config {
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
 fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
-    if args.samples.is_some() {
-        return Err(CommandError::usage(
-            "--samples is not available for a portfolio yet: it writes one scenario's paths",
-        )
-        .hint("simulate a company's scenario file on its own to get its paths"));
+    for (given, option) in [
+        (args.samples.is_some(), "--samples"),
+        (args.replay.is_some(), "--replay"),
+    ] {
+        if given {
+            return Err(CommandError::usage(format!(
+                "{option} is not available for a portfolio yet: it is for one scenario's paths"
+            ))
+            .hint("simulate a company's scenario file on its own"));
+        }
     }
     let file = portfolio::parse(path, text)?;
     let shown = path.display().to_string();
