@@ -11,7 +11,7 @@
 
 use std::io::{self, Write};
 
-use payback_sim::{FAN_PERCENTILES, PERCENTILES, SimReport};
+use payback_sim::{FAN_PERCENTILES, PERCENTILES, SCALARS, SimReport};
 
 use crate::fmt;
 
@@ -203,25 +203,15 @@ fn field(x: &str) -> String {
     }
 }
 
-/// The columns of the per-path samples file after `path`: one per uncertain input (its
-/// parameter path), one per drawn event ([`payback_sim::Plan::event_names`]), then the
-/// outcomes.
-pub const SAMPLE_OUTCOMES: [&str; 7] = [
-    "payback",
-    "npv",
-    "irr",
-    "moic",
-    "peak_funding",
-    "peak_funding_quarter",
-    "economic_recovery",
-];
-
-/// The header of the per-path samples CSV: `path`, the inputs, the events, [`SAMPLE_OUTCOMES`].
+/// The header of the per-path samples CSV: `path`, one column per uncertain input (its
+/// parameter path), one per drawn event ([`payback_sim::Plan::event_names`]), then `payback`
+/// and the [`SCALARS`].
 pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String]) -> io::Result<()> {
     let cols = std::iter::once("path")
         .chain(inputs.iter().map(String::as_str))
         .chain(events.iter().map(String::as_str))
-        .chain(SAMPLE_OUTCOMES)
+        .chain(std::iter::once("payback"))
+        .chain(SCALARS)
         .map(field)
         .collect::<Vec<_>>();
     writeln!(out, "{}", cols.join(","))
@@ -230,8 +220,8 @@ pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String])
 /// One row per path of `b` (see [`samples_header`]): the run's path index; each input as
 /// drawn (a multiplier for an input that scales); a default's first unserved quarter (empty:
 /// none within the horizon) and a renewal as 1 or 0; the payback quarter (empty: not within
-/// the horizon), NPV, IRR and MOIC (empty when there is none), peak funding need and its
-/// quarter, economic recovery. Money in US dollars, IRR as an annual fraction; numbers in
+/// the horizon), then the [`SCALARS`]: NPV, IRR and MOIC (empty when there is none), peak
+/// funding need and its quarter (as a quarter), economic recovery. Money in US dollars, IRR as an annual fraction; numbers in
 /// Rust's shortest round-trip form, so a spreadsheet reads the very same `f64`.
 pub fn samples_rows(
     out: &mut dyn Write,
