@@ -186,6 +186,17 @@ fn samples_and_replay_refuse_a_portfolio_and_a_missing_directory() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("--samples is not available for a portfolio")
     );
+    let o = payback(&[
+        "simulate",
+        "--paths",
+        "10",
+        "--samples",
+        "x.csv",
+        "--out",
+        "./x.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--samples and --out both name"));
     let p = portfolio.to_str().unwrap();
     let o = payback(&["simulate", p, "--paths", "10", "--replay", "3"]);
     assert_eq!(o.status.code(), Some(2));

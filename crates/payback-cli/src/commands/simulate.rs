@@ -193,6 +193,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     if let Some(path) = args.replay {
         return replay(&args, ctx, spec, loaded, &plan, path);
     }
+    if let (Some(samples), Some(out)) = (&args.samples, &args.out)
+        && std::path::absolute(samples).ok() == std::path::absolute(out).ok()
+    {
+        return Err(CommandError::usage(format!(
+            "--samples and --out both name `{}`: the report would replace the samples",
+            out.display()
+        )));
+    }
     let cfg = config(&args);
     let mut progress = Progress::new(args.paths);
     let result = match &args.samples {
