@@ -267,24 +267,31 @@ fn replay(
             cfg.paths - 1
         )));
     };
-    // What the path drew: (name, unit, value as printed).
-    let mut drawn: Vec<(String, &str, String)> = plan
+    // What the path drew: (name, unit, value as printed, value for JSON).
+    let mut drawn: Vec<(String, &str, String, serde_json::Value)> = plan
         .inputs
         .iter()
         .zip(&r.inputs)
-        .map(|(i, x)| {
+        .map(|(i, &x)| {
             let unit = if i.scale { "multiplier" } else { "value" };
-            (i.path.clone(), unit, format!("{x}"))
+            (i.path.clone(), unit, format!("{x}"), serde_json::json!(x))
         })
         .collect();
     for (name, ev) in plan.event_names().into_iter().zip(&r.events) {
-        drawn.push(match ev {
-            EventOutcome::Default(q) => (
+        drawn.push(match *ev {
+            EventOutcome::Default(q) => {
+                let q = q.map(|q| q.to_string());
+                let json = q
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, |q| serde_json::json!(q));
+                (name, "quarter", q.unwrap_or_default(), json)
+            }
+            EventOutcome::Renewal(b) => (
                 name,
-                "quarter",
-                q.map(|q| q.to_string()).unwrap_or_default(),
+                "bool",
+                u8::from(b).to_string(),
+                serde_json::json!(u8::from(b)),
             ),
-            EventOutcome::Renewal(b) => (name, "bool", u8::from(*b).to_string()),
         });
     }
     let label = format!("path {path}");
@@ -313,7 +320,7 @@ fn replay(
                     cfg.seed,
                     if plan.events { "" } else { ", no events" }
                 )?;
-                for (name, unit, v) in &drawn {
+                for (name, unit, v, _) in &drawn {
                     let v = if v.is_empty() {
                         "none within the horizon"
                     } else {
@@ -330,7 +337,7 @@ fn replay(
             }
             Format::Csv => {
                 payback_report::tidy::render(out, &runs)?;
-                for (name, unit, v) in &drawn {
+                for (name, unit, v, _) in &drawn {
                     let row = [runs[0].label, "drawn", name.as_str(), unit, v.as_str()];
                     payback_report::tidy::write_row(out, &row)?;
                 }
@@ -343,15 +350,10 @@ fn replay(
                     "seed": cfg.seed,
                     "sampling": sampling,
                     "events_drawn": plan.events,
-                    "drawn": drawn.iter().map(|(name, unit, v)| serde_json::json!({
+                    "drawn": drawn.iter().map(|(name, unit, _, value)| serde_json::json!({
                         "name": name,
                         "unit": unit,
-                        // A number, a quarter, or null for a default that did not happen.
-                        "value": match v.parse::<f64>() {
-                            Ok(x) => serde_json::json!(x),
-                            Err(_) if v.is_empty() => serde_json::Value::Null,
-                            Err(_) => serde_json::json!(v),
-                        },
+                        "value": value,
                     })).collect::<Vec<_>>(),
                 });
                 payback_report::json::render_replay(out, &inputs, &runs, &doc)
