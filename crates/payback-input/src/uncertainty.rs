@@ -395,16 +395,18 @@ fn dist_of(node: &Node, path: &str, s: &Scenario, diags: &mut Vec<Diag>) -> Opti
             Dist::bernoulli(g("p"), g("value"), otherwise)
         }
     };
-    let result = result.and_then(|d| match node.get("truncate") {
-        None => Ok(d),
-        Some(t) => match numbers(t).as_deref() {
-            Some([lo, hi]) => d.truncated(*lo, *hi),
-            _ => Err(DistError {
-                key: Some("truncate"),
-                message: "`truncate` must be `[lo, hi]`".into(),
-            }),
-        },
-    });
+    let result = result
+        .and_then(|d| match node.get("truncate") {
+            None => Ok(d),
+            Some(t) => match numbers(t).as_deref() {
+                Some([lo, hi]) => d.truncated(*lo, *hi),
+                _ => Err(DistError {
+                    key: Some("truncate"),
+                    message: "`truncate` must be `[lo, hi]`".into(),
+                }),
+            },
+        })
+        .and_then(|d| d.check_finite_draws().map(|()| d));
     match result {
         Ok(d) => Some((d, scale)),
         Err(e) => {

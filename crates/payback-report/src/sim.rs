@@ -221,8 +221,9 @@ pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String])
 /// drawn (a multiplier for an input that scales); a default's first unserved quarter (empty:
 /// none within the horizon) and a renewal as 1 or 0; the payback quarter (empty: not within
 /// the horizon), then the [`SCALARS`]: NPV, IRR and MOIC (empty when there is none), peak
-/// funding need and its quarter (as a quarter), economic recovery. Money in US dollars, IRR as an annual fraction; numbers in
-/// Rust's shortest round-trip form, so a spreadsheet reads the very same `f64`.
+/// funding need and its quarter (as a quarter), economic recovery. Money in US dollars, IRR as
+/// an annual fraction; numbers as [`fmt::plain`] writes them (shortest round-trip, no
+/// exponent), so a spreadsheet reads the very same `f64`.
 pub fn samples_rows(
     out: &mut dyn Write,
     start: payback_model::Quarter,
@@ -236,8 +237,8 @@ pub fn samples_rows(
         use std::fmt::Write as _;
         line.clear();
         let _ = write!(line, "{}", b.first + i as u64);
-        for x in &b.inputs[i * k..(i + 1) * k] {
-            let _ = write!(line, ",{x}");
+        for &x in &b.inputs[i * k..(i + 1) * k] {
+            let _ = write!(line, ",{}", fmt::plain(Some(x)));
         }
         for ev in &b.events[i * e..(i + 1) * e] {
             let _ = match ev {
@@ -252,12 +253,12 @@ pub fn samples_rows(
             line,
             ",{},{},{},{},{},{},{}",
             quarter(o.payback).unwrap_or_default(),
-            cell(Some(o.npv)),
-            cell(o.irr),
-            cell(o.moic),
-            cell(Some(o.peak_funding)),
+            fmt::plain(Some(o.npv)),
+            fmt::plain(o.irr),
+            fmt::plain(o.moic),
+            fmt::plain(Some(o.peak_funding)),
             quarter(Some(o.peak_funding_quarter)).unwrap_or_default(),
-            cell(Some(o.economic_recovery)),
+            fmt::plain(Some(o.economic_recovery)),
         );
         writeln!(out, "{line}")?;
     }

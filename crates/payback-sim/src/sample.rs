@@ -42,6 +42,8 @@ pub enum PlanError {
     },
     /// A correlated path has no distribution, or the matrix is not positive definite.
     Correlation(String),
+    /// A scaling input's draws times the scenario's value overflow.
+    Infinite(String),
 }
 
 impl std::fmt::Display for PlanError {
@@ -49,6 +51,7 @@ impl std::fmt::Display for PlanError {
         match self {
             PlanError::Path { path, error } => write!(f, "`{path}`: {error}"),
             PlanError::Correlation(m) => write!(f, "correlations: {m}"),
+            PlanError::Infinite(m) => f.write_str(m),
         }
     }
 }
@@ -146,12 +149,28 @@ impl Plan {
                 path: p.path.clone(),
                 error,
             })?;
+            let slots: Vec<(Slot, f64)> = slots
+                .into_iter()
+                .map(|sl| (sl, params::get(base, sl)))
+                .collect();
+            if p.scale {
+                // A finite multiplier of a finite value can still overflow.
+                let (lo, hi) = p.dist.support();
+                let (lo, hi) = (p.dist.quantile(0.0).max(lo), p.dist.quantile(1.0).min(hi));
+                if let Some(&(_, v)) = slots
+                    .iter()
+                    .find(|(_, v)| !(v * lo).is_finite() || !(v * hi).is_finite())
+                {
+                    return Err(PlanError::Infinite(format!(
+                        "`{}` scales the value {v:e} by draws from {lo:e} to {hi:e}: some \
+                         products are not finite numbers",
+                        p.path
+                    )));
+                }
+            }
             inputs.push(Input {
                 path: p.path.clone(),
-                slots: slots
-                    .into_iter()
-                    .map(|sl| (sl, params::get(base, sl)))
-                    .collect(),
+                slots,
                 dist: p.dist.clone(),
                 scale: p.scale,
             });

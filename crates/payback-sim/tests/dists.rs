@@ -2,7 +2,9 @@
 //! from the standard error (seeded, so the test is deterministic), quantiles against hand
 //! values, frequencies of discrete outcomes.
 
-use payback_model::params::dist::{Dist, beta_cdf, beta_quantile, normal_cdf, normal_quantile};
+use payback_model::params::dist::{
+    Dist, Uncertain, beta_cdf, beta_quantile, normal_cdf, normal_quantile,
+};
 use payback_sim::block_rng;
 use rand_core::Rng;
 
@@ -192,4 +194,54 @@ fn collapsed_distributions_are_points() {
             assert_eq!(d.quantile(u), 3.5, "{}", d.describe());
         }
     }
+}
+
+/// Draws are finite numbers or the distribution is refused: the quantiles at the extreme
+/// cumulative probabilities a draw can have bound every draw, and a wide lognormal or normal
+/// reaches infinity there unless truncated. A scaling input whose finite draws overflow the
+/// scenario's value is refused when the plan is made.
+#[test]
+fn distributions_whose_draws_reach_infinity_are_refused() {
+    use payback_sim::{Plan, PlanError};
+    let wide = Dist::lognormal_log(0.0, 300.0).unwrap();
+    assert!(wide.check_finite_draws().is_err());
+    assert_eq!(wide.quantile(1.0), f64::INFINITY);
+    let bounded = wide.truncated(0.0, 1e6).unwrap();
+    assert!(bounded.check_finite_draws().is_ok());
+    assert!(
+        Dist::normal(0.0, 1e307)
+            .unwrap()
+            .check_finite_draws()
+            .is_err()
+    );
+    for d in [
+        Dist::normal(75.0, 12.0).unwrap(),
+        Dist::lognormal_p5_p95(0.6, 1.5).unwrap(),
+        Dist::pert(0.1, 0.25, 0.4, 4.0).unwrap(),
+        Dist::uniform(1e300, 1e305).unwrap(),
+    ] {
+        assert!(d.check_finite_draws().is_ok(), "{d:?}");
+        assert!(d.quantile(0.0).is_finite() && d.quantile(1.0).is_finite());
+    }
+    let l = payback_input::load(
+        &payback_input::builtin::get("default").unwrap().source(),
+        &[],
+    )
+    .unwrap();
+    let mut u = l.uncertainty.clone();
+    u.params[0] = Uncertain {
+        path: "open_market.ref_hours".into(),
+        dist: Dist::uniform(1e300, 1e305).unwrap(),
+        scale: true,
+        origin: (String::new(), 0),
+    };
+    u.correlation = None;
+    let err = Plan::new(&l.scenario, &u, true).unwrap_err();
+    assert!(matches!(err, PlanError::Infinite(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`open_market.ref_hours` scales the value")
+    );
+    u.params[0].scale = false;
+    assert!(Plan::new(&l.scenario, &u, true).is_ok());
 }

@@ -136,6 +136,11 @@ fn ordered(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     Ok(())
 }
 
+/// The lowest and highest cumulative probability [`Dist::quantile`] evaluates: a uniform
+/// outside is clamped to them, so the quantiles there bound every draw.
+const U_LOWEST: f64 = 1e-300;
+const U_HIGHEST: f64 = 1.0 - f64::EPSILON / 2.0;
+
 /// z of the 95th percentile of the standard normal.
 const Z95: f64 = 1.644_853_626_951_472_2;
 
@@ -361,10 +366,11 @@ impl Dist {
         self.truncation.map(|t| (t.0, t.1))
     }
 
-    /// The value at cumulative probability `u` (clamped into (0, 1)); non-decreasing in `u`.
+    /// The value at cumulative probability `u` (clamped into `U_LOWEST..=U_HIGHEST`, inside
+    /// (0, 1)); non-decreasing in `u`.
     pub fn quantile(&self, u: f64) -> f64 {
         let u = if u.is_nan() { 0.5 } else { u };
-        let u = u.clamp(1e-300, 1.0 - f64::EPSILON / 2.0);
+        let u = u.clamp(U_LOWEST, U_HIGHEST);
         match self.truncation {
             None => self.shape.quantile(u, self.beta),
             Some((lo, hi, flo, fhi)) => {
@@ -372,6 +378,24 @@ impl Dist {
                 x.clamp(lo, hi)
             }
         }
+    }
+
+    /// Every draw is a finite number: the quantiles at the lowest and highest cumulative
+    /// probability a draw can have bound all the others. A normal or lognormal wide enough
+    /// (a `sigma` of a few hundred, say) reaches infinity there, which would put an infinite
+    /// value into the model on some path.
+    pub fn check_finite_draws(&self) -> Result<(), DistError> {
+        let (lo, hi) = (self.quantile(U_LOWEST), self.quantile(U_HIGHEST));
+        if lo.is_finite() && hi.is_finite() {
+            return Ok(());
+        }
+        Err(DistError {
+            key: None,
+            message: format!(
+                "its draws are not all finite numbers (they range from {lo} to {hi}); narrow it, \
+                 or bound it with `truncate = [lo, hi]`"
+            ),
+        })
     }
 
     /// The smallest and largest value a draw can take (before truncation the open ends of
