@@ -254,3 +254,20 @@ fn results_do_not_depend_on_the_thread_count() {
     assert_eq!(one.members[2].report.paths, 2 * BLOCK_SIZE as u64 + 5);
     assert!(one == two, "1 and 2 threads differ");
 }
+
+/// Renewal draws land on the right contracts when they differ: with the first contract's
+/// renewal certain and the second's drawn, a portfolio of one scenario still equals the
+/// single scenario's run, bit for bit.
+#[test]
+fn renewals_apply_to_the_contracts_drawn_when_some_are_certain() {
+    let mut loaded = load("default", &[]);
+    loaded.scenario.contracts[0].renewal_prob = 1.0;
+    assert!(loaded.scenario.contracts[1].renewal_prob > 0.0);
+    assert!(loaded.scenario.contracts[1].renewal_prob < 1.0);
+    let c = cfg(300, 5, Sampling::MonteCarlo, 2);
+    let plan = Plan::new(&loaded.scenario, &loaded.uncertainty, true).expect("plan");
+    let single = payback_sim::simulate(&plan, &c, &mut NoProgress).expect("runs");
+    let pp = PortfolioPlan::new(&[(entry("default"), loaded.clone())], &[], true).expect("plan");
+    let port = sim::simulate(&pp, &c, &mut NoProgress).expect("runs");
+    assert_eq!(no_fan(port.members[0].2.report()), no_fan(single.report()));
+}

@@ -90,7 +90,8 @@ pub struct Plan {
     /// Indices (into `inputs`) of the correlated inputs and the Cholesky factor of the target.
     corr: Option<(Vec<usize>, Vec<f64>)>,
     defaults: Vec<DefaultEvent>,
-    /// Contracts whose renewal (0 < renewal_prob < 1) is drawn per path.
+    /// Contracts whose renewal is drawn per path: every contract, so that a renewal column is
+    /// its contract's index (a certain or impossible renewal draws 1 or 0 every time).
     renewals: Vec<usize>,
     /// Whether counterparty defaults and renewals are drawn as events.
     pub events: bool,
