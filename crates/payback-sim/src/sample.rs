@@ -327,7 +327,7 @@ impl Plan {
     }
 
     /// Names of the events drawn per path, in the order of [`Plan::apply_logged`]'s log:
-    /// `default:<counterparty id>` for each counterparty whose default is drawn, then
+    /// `default:<counterparty id>` for each counterparty with contracts, then
     /// `renews:<contract name>` for each contract (none without events).
     pub fn event_names(&self) -> Vec<String> {
         if !self.events {
