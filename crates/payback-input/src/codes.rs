@@ -160,8 +160,9 @@ codes! {
     P0502, "invalid distribution parameters",
     "The distribution's parameters are inconsistent: `min` above `max`, `mode` outside \
      `min..=max`, a negative `sd` or `sigma`, a lognormal `mean` or `p5` that is not positive, \
-     `p95` below `p5`, a probability `p` outside 0..=1, or a `truncate` interval that keeps no \
-     probability (or truncates a discrete distribution).";
+     `p95` below `p5`, a probability `p` outside 0..=1, a `truncate` interval that keeps no \
+     probability (or truncates a discrete distribution), or a distribution so wide that its \
+     extreme draws are not finite numbers (bound it with `truncate`).";
     /// Discrete weights that do not sum to 1.
     P0503, "discrete weights do not sum to 1",
     "A `discrete` distribution needs one non-negative weight per value, summing to 1 (within \
