@@ -101,3 +101,77 @@ fn misuse_is_an_error_not_a_panic() {
     assert!(err.contains("nothing to simulate"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `--samples` with a portfolio: one row per path with every company's inputs, the shared
+/// defaults and renewals, and each member's outcomes; the same file whatever the thread count;
+/// each member's NPV column gives its reported percentiles bit for bit (type 7), and its
+/// payback column its never-paid-back count.
+#[test]
+fn samples_carry_every_member_and_recompute_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, file: &str| {
+        let f = dir.path().join(file);
+        let out = stdout(&payback(&[
+            "simulate",
+            BIG_TECH,
+            "--paths",
+            "300",
+            "--seed",
+            "6",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+            "--samples",
+            f.to_str().unwrap(),
+        ]));
+        (out, std::fs::read_to_string(f).unwrap())
+    };
+    let (json, csv) = run("1", "one.csv");
+    assert_eq!(run("2", "two.csv"), (json.clone(), csv.clone()));
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 300);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    assert!(header.contains(&"microsoft:compute.market_margin"));
+    assert!(header.contains(&"default:openai"));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let members = v["members"].as_array().unwrap();
+    assert_eq!(members.len(), 7);
+    for m in members {
+        let id = m["id"].as_str().unwrap();
+        let report = &m["report"];
+        let never = rows
+            .iter()
+            .filter(|r| r[col(&format!("{id}:payback"))].is_empty())
+            .count();
+        assert_eq!(report["payback_never"], never as u64, "{id}");
+        let mut npv: Vec<f64> = rows
+            .iter()
+            .map(|r| r[col(&format!("{id}:npv"))].parse().unwrap())
+            .collect();
+        npv.sort_by(f64::total_cmp);
+        assert_eq!(report["outputs"][0]["name"], "npv");
+        let p50 = report["outputs"][0]["stats"]["values"][3].as_f64().unwrap();
+        let h = 299.0 * 0.5;
+        let lo = h as usize;
+        let want = npv[lo] + (h - lo as f64) * (npv[lo + 1] - npv[lo]);
+        assert_eq!(p50.to_bits(), want.to_bits(), "{id} P50");
+    }
+    // A driver shared by every company has one value per path in each company's column.
+    let (ms, am) = (
+        col("microsoft:compute.market_margin"),
+        col("amazon:compute.market_margin"),
+    );
+    assert!(rows.iter().all(|r| r[ms] == r[am]));
+}

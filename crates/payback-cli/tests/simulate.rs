@@ -172,20 +172,8 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
 }
 
 #[test]
-fn samples_and_replay_refuse_a_portfolio_and_a_missing_directory() {
+fn samples_and_replay_misuse_is_a_usage_error() {
     let portfolio = common::root().join("examples/portfolios/big-tech.toml");
-    let o = payback(&[
-        "simulate",
-        portfolio.to_str().unwrap(),
-        "--paths",
-        "10",
-        "--samples",
-        "x.csv",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("--samples is not available for a portfolio")
-    );
     let o = payback(&[
         "simulate",
         "--paths",

@@ -41,8 +41,8 @@ use payback_model::finance::{self, Payback};
 use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
 use payback_sim::{
-    BLOCK_SIZE, Config, Draws, EXACT_LIMIT, PathOutcome, Plan, PlanError, SimError, SimReport,
-    SimResult, SimSink, Summary, SummaryPart,
+    BLOCK_SIZE, BlockPaths, Config, Draws, EXACT_LIMIT, EventOutcome, PathOutcome, Plan, PlanError,
+    SimError, SimReport, SimResult, SimSink, Summary, SummaryPart,
 };
 use serde::Serialize;
 
@@ -548,6 +548,67 @@ impl PortfolioPlan {
             .collect()
     }
 
+    /// The columns of a per-path samples file, in [`BlockPaths`] order: every company's inputs
+    /// as `<company>:<path>`; with events, each shared default as `default:<counterparty>`, then
+    /// every company's renewals as `<company>:renews:<contract>`; the members (company ids,
+    /// then `industry`); and each member's first quarter.
+    pub fn sample_columns(&self) -> (Vec<String>, Vec<String>, Vec<String>, Vec<Quarter>) {
+        let mut inputs = Vec::new();
+        let mut events = Vec::new();
+        for (id, plan) in self.ids.iter().zip(&self.plans) {
+            inputs.extend(plan.inputs.iter().map(|i| format!("{id}:{}", i.path)));
+        }
+        if self.events {
+            events.extend(
+                self.shared_defaults
+                    .iter()
+                    .map(|d| format!("default:{}", d.counterparty)),
+            );
+            for (id, plan) in self.ids.iter().zip(&self.plans) {
+                let contracts = &plan.base.contracts;
+                events.extend(contracts.iter().map(|c| format!("{id}:renews:{}", c.name)));
+            }
+        }
+        let members = self
+            .ids
+            .iter()
+            .cloned()
+            .chain(["industry".into()])
+            .collect();
+        let starts = self
+            .plans
+            .iter()
+            .map(|p| p.base.scenario.start)
+            .chain(self.quarters.first().copied())
+            .collect();
+        (inputs, events, members, starts)
+    }
+
+    /// Append path `i` of `draws` to `p`: every company's inputs as drawn, then (with events)
+    /// the shared defaults `d` and every contract's renewal as set up in `scen`, in the order
+    /// of [`PortfolioPlan::sample_columns`].
+    fn record_path(
+        &self,
+        draws: &[Draws],
+        i: usize,
+        scen: &[Scenario],
+        d: &[Option<Quarter>],
+        p: &mut BlockPaths,
+    ) {
+        for (plan, dr) in self.plans.iter().zip(draws) {
+            let k = plan.inputs.len();
+            p.inputs.extend_from_slice(&dr.values[i * k..(i + 1) * k]);
+        }
+        if self.events {
+            p.events.extend(d.iter().map(|&q| EventOutcome::Default(q)));
+            for s in scen {
+                // A contract renews when its draw said so and no default ended it first.
+                let renews = s.contracts.iter().map(|c| c.renewal_prob >= 1.0);
+                p.events.extend(renews.map(EventOutcome::Renewal));
+            }
+        }
+    }
+
     /// The scenarios of one path (for inspection and tests): every company's scenario on
     /// path `path` of a run with `cfg`'s seed and sampling, and the shared defaults' quarters.
     pub fn path_scenarios(&self, cfg: &Config, path: u64) -> (Vec<Scenario>, Vec<Option<Quarter>>) {
@@ -638,9 +699,11 @@ impl Industry {
 struct BlockOut {
     outcomes: Vec<Vec<PathOutcome>>,
     defaulted: Vec<u64>,
+    /// Every path's inputs, events and outcomes, when the sink wants them.
+    paths: Option<BlockPaths>,
 }
 
-fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut {
+fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize, keep: bool) -> BlockOut {
     let draws = pp.draw_block(cfg, block, n);
     let nm = pp.plans.len();
     let mut scen: Vec<Scenario> = pp.plans.iter().map(|p| p.base.clone()).collect();
@@ -648,6 +711,13 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
     let mut defaulted = vec![0u64; pp.defaults.len()];
     let mut ind = Industry::new(pp.quarters.len());
     let mut ws: Vec<Workspace> = (0..nm).map(|_| Workspace::default()).collect();
+    let mut paths = keep.then(|| BlockPaths {
+        first: block * BLOCK_SIZE as u64,
+        paths: n,
+        inputs: Vec::new(),
+        events: Vec::new(),
+        outcomes: Vec::new(),
+    });
     for i in 0..n {
         let d = pp.set_path(&draws, i, &mut scen);
         for (c, q) in defaulted.iter_mut().zip(&d) {
@@ -661,10 +731,15 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize) -> BlockOut
             ind.add(&pp.quarters, start, ws[m].series(), &o);
         }
         outcomes[nm].push(ind.outcome());
+        if let Some(p) = &mut paths {
+            pp.record_path(&draws, i, &scen, &d, p);
+            p.outcomes.extend(outcomes.iter().map(|o| o[i].clone()));
+        }
     }
     BlockOut {
         outcomes,
         defaulted,
+        paths,
     }
 }
 
@@ -708,7 +783,8 @@ pub fn simulate(
     let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
     let exact = cfg.paths <= EXACT_LIMIT;
     let nm = pp.plans.len();
-    let first = pool.install(|| run_block(pp, cfg, 0, block_len(0)));
+    let keep_paths = sink.wants_paths();
+    let first = pool.install(|| run_block(pp, cfg, 0, block_len(0), keep_paths));
     let mut summaries: Vec<Summary> = (0..=nm)
         .map(|m| {
             let q = if m < nm {
@@ -722,32 +798,33 @@ pub fn simulate(
     // Each worker reduces its block against the summaries' modes and ranges; the fold
     // merges the parts in block order.
     let layouts: Vec<Summary> = summaries.iter().map(Summary::layout).collect();
-    let part = |b: BlockOut| -> (Vec<SummaryPart>, Vec<u64>) {
+    type Part = (Vec<SummaryPart>, Vec<u64>, Option<BlockPaths>);
+    let part = |b: BlockOut| -> Part {
         let parts = layouts.iter().zip(&b.outcomes).map(|(l, o)| l.part(o));
-        (parts.collect(), b.defaulted)
+        (parts.collect(), b.defaulted, b.paths)
     };
     let mut defaulted = vec![0u64; pp.defaults.len()];
-    let mut fold = |(parts, d): (Vec<SummaryPart>, Vec<u64>), summaries: &mut [Summary]| {
+    let done = |s: &[Summary]| s.first().map_or(0, |s| s.paths);
+    let mut fold = |(parts, d, paths): Part| {
         for (s, p) in summaries.iter_mut().zip(&parts) {
             s.absorb(p);
         }
         for (a, x) in defaulted.iter_mut().zip(&d) {
             *a += x;
         }
+        if let Some(p) = paths {
+            sink.block_paths(&p)?;
+        }
+        sink.block_done(done(&summaries), cfg.paths)
     };
-    fold(part(first), &mut summaries);
-    let done = |s: &[Summary]| s.first().map_or(0, |s| s.paths);
-    let mut stopped = sink.block_done(done(&summaries), cfg.paths).is_break();
+    let mut stopped = fold(part(first)).is_break();
     if !stopped {
         stopped = payback_sim::run_chunks(
             &pool,
             1..n_blocks,
             (threads * 2) as u64,
-            |b| part(run_block(pp, cfg, b, block_len(b))),
-            |o| {
-                fold(o, &mut summaries);
-                sink.block_done(done(&summaries), cfg.paths)
-            },
+            |b| part(run_block(pp, cfg, b, block_len(b), keep_paths)),
+            &mut fold,
         );
     }
     let members = summaries

@@ -205,15 +205,27 @@ fn field(x: &str) -> String {
 
 /// The header of the per-path samples CSV: `path`, one column per uncertain input (its
 /// parameter path), one per drawn event ([`payback_sim::Plan::event_names`]), then `payback`
-/// and the [`SCALARS`].
-pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String]) -> io::Result<()> {
-    let cols = std::iter::once("path")
+/// and the [`SCALARS`]: once for a scenario (`members` empty), or once per member, each
+/// column named `<member>:<outcome>` (a portfolio's companies and industry).
+pub fn samples_header(
+    out: &mut dyn Write,
+    inputs: &[String],
+    events: &[String],
+    members: &[String],
+) -> io::Result<()> {
+    let outcomes = || std::iter::once("payback").chain(SCALARS);
+    let mut cols: Vec<String> = std::iter::once("path")
         .chain(inputs.iter().map(String::as_str))
         .chain(events.iter().map(String::as_str))
-        .chain(std::iter::once("payback"))
-        .chain(SCALARS)
         .map(field)
-        .collect::<Vec<_>>();
+        .collect();
+    if members.is_empty() {
+        cols.extend(outcomes().map(field));
+    } else {
+        for m in members {
+            cols.extend(outcomes().map(|o| field(&format!("{m}:{o}"))));
+        }
+    }
     writeln!(out, "{}", cols.join(","))
 }
 
@@ -224,16 +236,19 @@ pub fn samples_header(out: &mut dyn Write, inputs: &[String], events: &[String])
 /// funding need and its quarter (as a quarter), economic recovery. Money in US dollars, IRR as
 /// an annual fraction; numbers as [`fmt::plain`] writes them (shortest round-trip, no
 /// exponent), so a spreadsheet reads the very same `f64`.
+///
+/// `starts` holds each member's first quarter (one for a scenario), from which its payback and
+/// peak-funding quarters count.
 pub fn samples_rows(
     out: &mut dyn Write,
-    start: payback_model::Quarter,
+    starts: &[payback_model::Quarter],
     b: &payback_sim::BlockPaths,
 ) -> io::Result<()> {
     use payback_sim::EventOutcome;
-    let n = b.outcomes.len().max(1);
-    let (k, e) = (b.inputs.len() / n, b.events.len() / n);
+    let n = b.paths.max(1);
+    let (k, e, m) = (b.inputs.len() / n, b.events.len() / n, b.outcomes.len() / n);
     let mut line = String::new();
-    for (i, o) in b.outcomes.iter().enumerate() {
+    for i in 0..b.paths {
         use std::fmt::Write as _;
         line.clear();
         let _ = write!(line, "{}", b.first + i as u64);
@@ -248,18 +263,20 @@ pub fn samples_rows(
                 EventOutcome::Renewal(r) => write!(line, ",{}", u8::from(*r)),
             };
         }
-        let quarter = |t: Option<usize>| t.map(|t| start.offset(t as i32).to_string());
-        let _ = write!(
-            line,
-            ",{},{},{},{},{},{},{}",
-            quarter(o.payback).unwrap_or_default(),
-            fmt::plain(Some(o.npv)),
-            fmt::plain(o.irr),
-            fmt::plain(o.moic),
-            fmt::plain(Some(o.peak_funding)),
-            quarter(Some(o.peak_funding_quarter)).unwrap_or_default(),
-            fmt::plain(Some(o.economic_recovery)),
-        );
+        for (o, start) in b.outcomes[i * m..(i + 1) * m].iter().zip(starts) {
+            let quarter = |t: Option<usize>| t.map(|t| start.offset(t as i32).to_string());
+            let _ = write!(
+                line,
+                ",{},{},{},{},{},{},{}",
+                quarter(o.payback).unwrap_or_default(),
+                fmt::plain(Some(o.npv)),
+                fmt::plain(o.irr),
+                fmt::plain(o.moic),
+                fmt::plain(Some(o.peak_funding)),
+                quarter(Some(o.peak_funding_quarter)).unwrap_or_default(),
+                fmt::plain(Some(o.economic_recovery)),
+            );
+        }
         writeln!(out, "{line}")?;
     }
     Ok(())

@@ -93,19 +93,22 @@ pub trait SimSink {
 }
 
 /// Every path of one block: what was drawn and what came of it, for a sink that keeps or
-/// writes them ([`SimSink::wants_paths`]). Path `i` of the block reproduces exactly with
-/// [`Plan::apply`] of its block's draws (or, without events, [`project_with`] of its inputs).
+/// writes them ([`SimSink::wants_paths`]). Each list is path-major with the same number of
+/// entries per path. Path `i` of a scenario's block reproduces exactly with [`Plan::apply`] of
+/// its block's draws, or on its own with [`replay`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockPaths {
     /// The run's index of the block's first path (`block x BLOCK_SIZE`).
     pub first: u64,
-    /// Inputs of [`Plan::inputs`], `inputs.len() / outcomes.len()` per path: path `i`'s draw
-    /// of input `j` at `i x k + j`, as drawn (a multiplier for an input that scales).
+    /// Paths in the block.
+    pub paths: usize,
+    /// Inputs as drawn (a multiplier for an input that scales): a scenario's [`Plan::inputs`]
+    /// (path `i`'s input `j` at `i x k + j`), or a portfolio's companies' inputs in turn.
     pub inputs: Vec<f64>,
-    /// Events of [`Plan::event_names`], the same number per path, path-major (empty without
-    /// events).
+    /// What the events came to ([`Plan::event_names`]; empty without events).
     pub events: Vec<EventOutcome>,
-    /// Outcomes, one per path.
+    /// Outcomes: one per path for a scenario, one per member (companies, then the industry)
+    /// for a portfolio.
     pub outcomes: Vec<PathOutcome>,
 }
 
@@ -272,6 +275,7 @@ fn run_block(plan: &Plan, cfg: &Config, block: u64, n: usize, nq: usize, paths: 
     }
     let paths = paths.then(|| BlockPaths {
         first: block * BLOCK_SIZE as u64,
+        paths: n,
         inputs: draws.values,
         events,
         outcomes: outcomes.clone(),

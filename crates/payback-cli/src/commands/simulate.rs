@@ -143,7 +143,8 @@ impl SimSink for Progress {
 struct Samples<'a> {
     progress: &'a mut Progress,
     out: &'a mut dyn Write,
-    start: payback_model::Quarter,
+    /// Each member's first quarter (one for a scenario).
+    starts: Vec<payback_model::Quarter>,
     /// The first write error, which stops the run.
     failed: Option<std::io::Error>,
 }
@@ -158,7 +159,7 @@ impl SimSink for Samples<'_> {
     }
 
     fn block_paths(&mut self, paths: &payback_sim::BlockPaths) -> ControlFlow<()> {
-        match payback_report::sim::samples_rows(self.out, self.start, paths) {
+        match payback_report::sim::samples_rows(self.out, &self.starts, paths) {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
                 self.failed = Some(e);
@@ -166,6 +167,50 @@ impl SimSink for Samples<'_> {
             }
         }
     }
+}
+
+/// The columns of a samples file ([`payback_report::sim::samples_header`]) and each member's
+/// first quarter.
+struct SampleColumns {
+    inputs: Vec<String>,
+    events: Vec<String>,
+    members: Vec<String>,
+    starts: Vec<payback_model::Quarter>,
+}
+
+/// Run `simulate` with the progress bar as its sink, and with `samples`, also write every path
+/// to that file (atomically; a write error stops the run and is returned).
+fn with_samples<R>(
+    samples: Option<&Path>,
+    progress: &mut Progress,
+    columns: SampleColumns,
+    simulate: impl FnOnce(&mut dyn SimSink) -> R,
+) -> Result<R, CommandError> {
+    let Some(file) = samples else {
+        return Ok(simulate(progress));
+    };
+    let mut result = None;
+    output::to_file_atomically(file, |out| {
+        payback_report::sim::samples_header(
+            out,
+            &columns.inputs,
+            &columns.events,
+            &columns.members,
+        )?;
+        let mut sink = Samples {
+            progress,
+            out,
+            starts: columns.starts,
+            failed: None,
+        };
+        let r = simulate(&mut sink);
+        if let Some(e) = sink.failed {
+            return Err(e);
+        }
+        result = Some(r);
+        Ok(())
+    })?;
+    result.ok_or_else(|| CommandError::internal("the samples were written without a run"))
 }
 
 /// Run the command.
@@ -203,30 +248,15 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     }
     let cfg = config(&args);
     let mut progress = Progress::new(args.paths);
-    let result = match &args.samples {
-        None => payback_sim::simulate(&plan, &cfg, &mut progress),
-        Some(file) => {
-            let mut result = None;
-            output::to_file_atomically(file, |out| {
-                let inputs: Vec<String> = plan.inputs.iter().map(|i| i.path.clone()).collect();
-                payback_report::sim::samples_header(out, &inputs, &plan.event_names())?;
-                let mut sink = Samples {
-                    progress: &mut progress,
-                    out,
-                    start: plan.base.scenario.start,
-                    failed: None,
-                };
-                let r = payback_sim::simulate(&plan, &cfg, &mut sink);
-                if let Some(e) = sink.failed {
-                    return Err(e);
-                }
-                result = Some(r);
-                Ok(())
-            })?;
-            result
-                .ok_or_else(|| CommandError::internal("the samples were written without a run"))?
-        }
-    }
+    let columns = SampleColumns {
+        inputs: plan.inputs.iter().map(|i| i.path.clone()).collect(),
+        events: plan.event_names(),
+        members: Vec::new(),
+        starts: vec![plan.base.scenario.start],
+    };
+    let result = with_samples(args.samples.as_deref(), &mut progress, columns, |sink| {
+        payback_sim::simulate(&plan, &cfg, sink)
+    })?
     .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
     let report = result.report();
@@ -379,16 +409,11 @@ fn config(args: &Args) -> Config {
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
 fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
-    for (given, option) in [
-        (args.samples.is_some(), "--samples"),
-        (args.replay.is_some(), "--replay"),
-    ] {
-        if given {
-            return Err(CommandError::usage(format!(
-                "{option} is not available for a portfolio yet: it is for one scenario's paths"
-            ))
-            .hint("simulate a company's scenario file on its own"));
-        }
+    if args.replay.is_some() {
+        return Err(CommandError::usage(
+            "--replay is not available for a portfolio yet: it projects one scenario's path",
+        )
+        .hint("simulate a company's scenario file on its own, or use --samples"));
     }
     let file = portfolio::parse(path, text)?;
     let shown = path.display().to_string();
@@ -411,8 +436,17 @@ fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), Comman
     }
     let cfg = config(args);
     let mut progress = Progress::new(args.paths);
-    let result = payback_portfolio::sim::simulate(&plan, &cfg, &mut progress)
-        .map_err(|e| CommandError::internal(e.to_string()))?;
+    let (inputs, events, members, starts) = plan.sample_columns();
+    let columns = SampleColumns {
+        inputs,
+        events,
+        members,
+        starts,
+    };
+    let result = with_samples(args.samples.as_deref(), &mut progress, columns, |sink| {
+        payback_portfolio::sim::simulate(&plan, &cfg, sink)
+    })?
+    .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
     let report = result.report();
     let name = file.name.as_str();
