@@ -129,49 +129,30 @@ fn samples_carry_every_member_and_recompute_its_report() {
     };
     let (json, csv) = run("1", "one.csv");
     assert_eq!(run("2", "two.csv"), (json.clone(), csv.clone()));
-    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-    let rows: Vec<Vec<&str>> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    assert_eq!(rows.len(), 300);
-    assert!(rows.iter().all(|r| r.len() == header.len()));
-    assert!(header.contains(&"microsoft:compute.market_margin"));
-    assert!(header.contains(&"default:openai"));
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
-    };
+    let t = common::Samples::parse(&csv);
+    assert_eq!(t.rows.len(), 300);
+    assert!(t.rows.iter().all(|r| r.len() == t.header.len()));
+    t.col("microsoft:compute.market_margin");
+    t.col("default:openai");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let members = v["members"].as_array().unwrap();
     assert_eq!(members.len(), 7);
     for m in members {
         let id = m["id"].as_str().unwrap();
         let report = &m["report"];
-        let never = rows
-            .iter()
-            .filter(|r| r[col(&format!("{id}:payback"))].is_empty())
-            .count();
+        let payback = t.col(&format!("{id}:payback"));
+        let never = t.rows.iter().filter(|r| r[payback].is_empty()).count();
         assert_eq!(report["payback_never"], never as u64, "{id}");
-        let mut npv: Vec<f64> = rows
-            .iter()
-            .map(|r| r[col(&format!("{id}:npv"))].parse().unwrap())
-            .collect();
-        npv.sort_by(f64::total_cmp);
+        let npv = t.sorted(&format!("{id}:npv"));
         assert_eq!(report["outputs"][0]["name"], "npv");
         let p50 = report["outputs"][0]["stats"]["values"][3].as_f64().unwrap();
-        let h = 299.0 * 0.5;
-        let lo = h as usize;
-        let want = npv[lo] + (h - lo as f64) * (npv[lo + 1] - npv[lo]);
+        let want = common::type7(&npv, 0.5);
         assert_eq!(p50.to_bits(), want.to_bits(), "{id} P50");
     }
     // A driver shared by every company has one value per path in each company's column.
     let (ms, am) = (
-        col("microsoft:compute.market_margin"),
-        col("amazon:compute.market_margin"),
+        t.col("microsoft:compute.market_margin"),
+        t.col("amazon:compute.market_margin"),
     );
-    assert!(rows.iter().all(|r| r[ms] == r[am]));
+    assert!(t.rows.iter().all(|r| r[ms] == r[am]));
 }

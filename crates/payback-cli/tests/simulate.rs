@@ -93,13 +93,13 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
     ]));
     assert_eq!(json, plain);
 
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header[0], "path");
-    assert_eq!(header[1], "compute.market_margin");
-    assert!(header.contains(&"default:openai") && header.contains(&"renews:openai-compute"));
+    let t = common::Samples::parse(&csv);
+    assert_eq!(t.header[0], "path");
+    assert_eq!(t.header[1], "compute.market_margin");
+    t.col("default:openai");
+    t.col("renews:openai-compute");
     assert_eq!(
-        header[header.len() - 7..],
+        t.header[t.header.len() - 7..],
         [
             "payback",
             "npv",
@@ -110,19 +110,22 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
             "economic_recovery"
         ]
     );
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert_eq!(rows.len(), 1500);
-    for (i, r) in rows.iter().enumerate() {
-        assert_eq!(r.len(), header.len());
+    assert_eq!(t.rows.len(), 1500);
+    for (i, r) in t.rows.iter().enumerate() {
+        assert_eq!(r.len(), t.header.len());
         assert_eq!(r[0], i.to_string());
     }
 
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     // P(payback by the end of 2035) and the never-paid-back count.
-    let by_2035 = rows
+    let payback: Vec<&str> = t
+        .rows
         .iter()
-        .filter(|r| !r[col("payback")].is_empty() && r[col("payback")] <= "2035Q4")
+        .map(|r| r[t.col("payback")].as_str())
+        .collect();
+    let by_2035 = payback
+        .iter()
+        .filter(|q| !q.is_empty() && **q <= "2035Q4")
         .count();
     let p = v["by_year"]
         .as_array()
@@ -133,24 +136,18 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
         .as_f64()
         .unwrap();
     assert_eq!(p, by_2035 as f64 / 1500.0);
-    let never = rows.iter().filter(|r| r[col("payback")].is_empty()).count();
+    let never = payback.iter().filter(|q| q.is_empty()).count();
     assert_eq!(v["payback_never"], never as u64);
     assert!(never > 0 && never < 1500);
     // NPV percentiles, type 7 on the sorted column, to the bit.
-    let mut npv: Vec<f64> = rows
-        .iter()
-        .map(|r| r[col("npv")].parse().unwrap())
-        .collect();
-    npv.sort_by(f64::total_cmp);
+    let npv = t.sorted("npv");
     let stats = &v["outputs"][0]["stats"];
     assert_eq!(v["outputs"][0]["name"], "npv");
     for (k, p) in [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95]
         .into_iter()
         .enumerate()
     {
-        let h = 1499.0 * p;
-        let lo = h as usize;
-        let want = npv[lo] + (h - lo as f64) * (npv[(lo + 1).min(1499)] - npv[lo]);
+        let want = common::type7(&npv, p);
         assert_eq!(
             stats["values"][k].as_f64().unwrap().to_bits(),
             want.to_bits(),
@@ -164,10 +161,11 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
         "{reported} vs {mean}"
     );
     // Scaling inputs are multipliers; the discrete lead time is one of its values.
-    let lead = col("facilities.facility_lead_time");
+    let lead = t.col("facilities.facility_lead_time");
     assert!(
-        rows.iter()
-            .all(|r| ["4", "6", "8", "10"].contains(&r[lead]))
+        t.rows
+            .iter()
+            .all(|r| ["4", "6", "8", "10"].contains(&r[lead].as_str()))
     );
 }
 
@@ -229,11 +227,10 @@ fn replay_projects_one_path_as_the_run_drew_it() {
             ]
             .concat(),
         ));
-        let csv = std::fs::read_to_string(&f).unwrap();
-        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let t = common::Samples::parse(&std::fs::read_to_string(&f).unwrap());
+        let col = |name: &str| t.col(name);
         for path in [0usize, 517, 1099] {
-            let row: Vec<&str> = csv.lines().nth(path + 1).unwrap().split(',').collect();
+            let row = &t.rows[path];
             let out = stdout(&payback(
                 &[
                     &run[..],

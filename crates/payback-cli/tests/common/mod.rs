@@ -65,3 +65,46 @@ pub fn quiet_stdout(o: &Output) -> String {
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// A samples file (`simulate --samples`): its header and rows, split on commas (its columns
+/// hold no quoted commas).
+pub struct Samples {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Samples {
+    pub fn parse(csv: &str) -> Samples {
+        let split = |l: &str| l.split(',').map(str::to_string).collect::<Vec<_>>();
+        let mut lines = csv.lines();
+        let header = split(lines.next().expect("a header"));
+        Samples {
+            header,
+            rows: lines.map(split).collect(),
+        }
+    }
+
+    /// The index of column `name`; panics when there is none.
+    pub fn col(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    }
+
+    /// Column `name` parsed as numbers, sorted.
+    pub fn sorted(&self, name: &str) -> Vec<f64> {
+        let c = self.col(name);
+        let mut v: Vec<f64> = self.rows.iter().map(|r| r[c].parse().unwrap()).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+}
+
+/// Hyndman–Fan type 7 (Excel's PERCENTILE.INC) of sorted values, as an analyst recomputes it.
+pub fn type7(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
