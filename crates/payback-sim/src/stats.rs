@@ -233,11 +233,45 @@ pub struct Percentiles {
 /// or the sketch bins they fall in (a `u16` each, a quarter of the values' size).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccPart {
+    moments: Moments,
+    kept: Kept,
+}
+
+/// The exact sum, count and extremes of finite values: what an [`Acc`] and an [`AccPart`]
+/// both keep, added to one value at a time or merged, exactly, in any order.
+#[derive(Debug, Clone, PartialEq)]
+struct Moments {
     sum: ExactSum,
     n: u64,
     min: f64,
     max: f64,
-    kept: Kept,
+}
+
+impl Default for Moments {
+    fn default() -> Moments {
+        Moments {
+            sum: ExactSum::default(),
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.sum.add(x);
+        self.n += 1;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+    }
+
+    fn merge(&mut self, o: &Moments) {
+        self.sum.merge(&o.sum);
+        self.n += o.n;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,10 +292,7 @@ enum Kept {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acc {
     stat: Stat,
-    sum: ExactSum,
-    n: u64,
-    min: f64,
-    max: f64,
+    moments: Moments,
 }
 
 impl Acc {
@@ -269,10 +300,7 @@ impl Acc {
     pub fn exact() -> Acc {
         Acc {
             stat: Stat::Exact(Vec::new()),
-            sum: ExactSum::default(),
-            n: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
+            moments: Moments::default(),
         }
     }
 
@@ -297,10 +325,7 @@ impl Acc {
         if !x.is_finite() {
             return;
         }
-        self.sum.add(x);
-        self.n += 1;
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        self.moments.add(x);
         match &mut self.stat {
             Stat::Exact(v) => v.push(x),
             Stat::Sketch(s) => s.add(x),
@@ -311,10 +336,7 @@ impl Acc {
     /// counts (their ranges must match: both learned from the same first block); sums are
     /// exact, so merged means equal the whole run's.
     pub fn merge(&mut self, o: &Acc) {
-        self.sum.merge(&o.sum);
-        self.n += o.n;
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
+        self.moments.merge(&o.moments);
         match (&mut self.stat, &o.stat) {
             (Stat::Exact(a), Stat::Exact(b)) => a.extend_from_slice(b),
             (Stat::Sketch(a), Stat::Sketch(b)) => a.merge(b),
@@ -352,10 +374,7 @@ impl Acc {
     /// its block, and folding the blocks in order is then only [`Acc::absorb`].
     pub fn part(&self, xs: impl IntoIterator<Item = f64>) -> AccPart {
         let mut p = AccPart {
-            sum: ExactSum::default(),
-            n: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
+            moments: Moments::default(),
             kept: match &self.stat {
                 Stat::Exact(_) => Kept::Values(Vec::new()),
                 Stat::Sketch(_) => Kept::Bins {
@@ -366,10 +385,7 @@ impl Acc {
             },
         };
         for x in xs.into_iter().filter(|x| x.is_finite()) {
-            p.sum.add(x);
-            p.n += 1;
-            p.min = p.min.min(x);
-            p.max = p.max.max(x);
+            p.moments.add(x);
             match (&mut p.kept, &self.stat) {
                 (Kept::Bins { bins, under, over }, Stat::Sketch(s)) => match s.slot(x) {
                     Slot::Under => *under += 1,
@@ -386,16 +402,13 @@ impl Acc {
     /// Fold a block's part ([`Acc::part`] of this accumulator, or of one with the same mode and
     /// range): the same state, bit for bit, as pushing the block's values one by one.
     pub fn absorb(&mut self, p: &AccPart) {
-        self.sum.merge(&p.sum);
-        self.n += p.n;
-        self.min = self.min.min(p.min);
-        self.max = self.max.max(p.max);
+        self.moments.merge(&p.moments);
         match (&mut self.stat, &p.kept) {
             (Stat::Exact(v), Kept::Values(x)) => v.extend_from_slice(x),
             (Stat::Sketch(s), Kept::Values(x)) => x.iter().for_each(|&x| s.add(x)),
             (Stat::Sketch(s), Kept::Bins { bins, under, over }) => {
-                s.min = s.min.min(p.min);
-                s.max = s.max.max(p.max);
+                s.min = s.min.min(p.moments.min);
+                s.max = s.max.max(p.moments.max);
                 s.under += under;
                 s.over += over;
                 for &k in bins {
@@ -412,12 +425,13 @@ impl Acc {
 
     /// Number of values.
     pub fn n(&self) -> u64 {
-        self.n
+        self.moments.n
     }
 
     /// Percentiles at `ps` (0..=1).
     pub fn percentiles(&self, ps: &[f64]) -> Percentiles {
-        let has = self.n > 0;
+        let m = &self.moments;
+        let has = m.n > 0;
         let (values, error_bound, approximate) = match &self.stat {
             Stat::Exact(v) => (
                 percentiles_type7_unsorted(&mut v.clone(), ps),
@@ -434,10 +448,10 @@ impl Acc {
             }
         };
         Percentiles {
-            n: self.n,
-            mean: has.then(|| self.sum.value() / self.n as f64),
-            min: has.then_some(self.min),
-            max: has.then_some(self.max),
+            n: m.n,
+            mean: has.then(|| m.sum.value() / m.n as f64),
+            min: has.then_some(m.min),
+            max: has.then_some(m.max),
             values,
             error_bound,
             approximate,
