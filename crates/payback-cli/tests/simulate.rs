@@ -271,3 +271,149 @@ fn replay_projects_one_path_as_the_run_drew_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("numbered 0 to 49"));
 }
+
+/// A split run: each share run on its own (any thread count) with `--part K/M`, and the part
+/// files merged in any order, report exactly what the whole run reports, in every format;
+/// more shares than blocks leave some empty; the shares' samples files, their headers but
+/// the first dropped, are the whole run's samples file.
+#[test]
+fn a_split_run_merges_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    // 2,500 paths are three blocks of 1024, the last one short.
+    let run = [
+        "simulate",
+        "--paths",
+        "2500",
+        "--seed",
+        "5",
+        "--sampling",
+        "lhs",
+    ];
+    let whole_samples = file("whole.csv");
+    let whole = |format: &str| {
+        stdout(&payback(
+            &[&run[..], &["--format", format, "--samples", &whole_samples]].concat(),
+        ))
+    };
+    let (table, csv, json) = (whole("table"), whole("csv"), whole("json"));
+    for m in [2u64, 4] {
+        let mut parts = Vec::new();
+        let mut samples = String::new();
+        for k in 1..=m {
+            let (part, rows) = (
+                file(&format!("{k}of{m}.json")),
+                file(&format!("{k}of{m}.csv")),
+            );
+            let share = format!("{k}/{m}");
+            let threads = if k % 2 == 0 { "1" } else { "2" };
+            let said = stdout(&payback(
+                &[
+                    &run[..],
+                    &["--part", &share, "--out", &part, "--samples", &rows],
+                    &["--threads", threads],
+                ]
+                .concat(),
+            ));
+            assert!(
+                said.starts_with(&format!("share {share} of 2500 paths (blocks ")),
+                "{said}"
+            );
+            let text = std::fs::read_to_string(&rows).unwrap();
+            let skip = if k == 1 {
+                0
+            } else {
+                text.find('\n').unwrap() + 1
+            };
+            samples.push_str(&text[skip..]);
+            parts.push(part);
+        }
+        // Any order.
+        parts.reverse();
+        let merged = |format: &str| {
+            let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+            stdout(&payback(
+                &[&["simulate", "--merge"][..], &p, &["--format", format]].concat(),
+            ))
+        };
+        assert_eq!(merged("table"), table, "{m} shares");
+        assert_eq!(merged("csv"), csv, "{m} shares");
+        assert_eq!(merged("json"), json, "{m} shares");
+        assert_eq!(samples, std::fs::read_to_string(&whole_samples).unwrap());
+        if m == 4 {
+            // Four shares of three blocks: the first is empty.
+            let first: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file("1of4.json")).unwrap()).unwrap();
+            assert_eq!(first["format"], "payback-simulate-part");
+            assert_eq!(first["blocks"], serde_json::json!([0, 0]));
+            assert_eq!(first["result"]["summary"]["paths"], 0);
+            assert_eq!(first["run"]["paths"], 2500);
+        }
+    }
+}
+
+/// Parts that do not make one whole run are refused, naming the file and what is wrong; a
+/// part needs --out and a scenario (not a portfolio).
+#[test]
+fn parts_of_different_or_incomplete_runs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let part = |name: &str, extra: &[&str]| {
+        let f = file(name);
+        let base = ["simulate", "--paths", "1100", "--out", &f];
+        stdout(&payback(&[&base[..], extra].concat()));
+        f
+    };
+    let a = part("a.json", &["--part", "1/2", "--seed", "2"]);
+    let b = part("b.json", &["--part", "2/2", "--seed", "2"]);
+    let other_seed = part("c.json", &["--part", "2/2", "--seed", "3"]);
+    let bear = part(
+        "d.json",
+        &["--part", "2/2", "--seed", "2", "--overlay", "bear"],
+    );
+    let three = part("e.json", &["--part", "2/3", "--seed", "2"]);
+    let report = part("report.json", &["--format", "json", "--seed", "2"]);
+    let refused = |files: &[&str], says: &str| {
+        let o = payback(&[&["simulate", "--merge"][..], files].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{files:?}: {err}");
+    };
+    refused(
+        &[&a],
+        "share 2/2 of the run is missing: merge needs every share once",
+    );
+    refused(&[&a, &b, &b], "share 2/2 is given twice");
+    refused(&[&a, &other_seed], "is a part of another run than");
+    refused(&[&a, &other_seed], "the seed is 3, not 2");
+    refused(
+        &[&a, &bear],
+        "the scenario, overlays or uncertainty (plan digest)",
+    );
+    refused(&[&a, &three], "the number of shares is 3, not 2");
+    refused(
+        &[&a, &report],
+        "is not a payback simulate part file: it has no \"format\"",
+    );
+    // A part whose path count was edited no longer matches its own run.
+    let text = std::fs::read_to_string(&b).unwrap();
+    let damaged = file("damaged.json");
+    std::fs::write(
+        &damaged,
+        text.replacen("\"paths\":1100", "\"paths\":1200", 1),
+    )
+    .unwrap();
+    refused(&[&a, &damaged], "is damaged");
+    // Usage errors.
+    let o = payback(&["simulate", "--paths", "10", "--part", "1/2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--out <FILE>"));
+    let o = payback(&["simulate", "--part", "3/2", "--out", &file("x.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected K/M with 1 <= K <= M"));
+    let portfolio = common::root().join("examples/portfolios/big-tech.toml");
+    let p = portfolio.to_str().unwrap();
+    let o = payback(&["simulate", p, "--part", "1/2", "--out", &file("y.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--part is not available for a portfolio"));
+}

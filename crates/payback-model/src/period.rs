@@ -9,8 +9,10 @@
 use std::fmt;
 
 /// A calendar quarter, stored as `year * 4 + (q - 1)` so that arithmetic is plain integer maths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(into = "String")]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "String", try_from = "String")]
 pub struct Quarter(i32);
 
 impl Quarter {
@@ -78,6 +80,14 @@ impl fmt::Display for Quarter {
 impl From<Quarter> for String {
     fn from(q: Quarter) -> String {
         q.to_string()
+    }
+}
+
+impl TryFrom<String> for Quarter {
+    type Error = PeriodError;
+
+    fn try_from(s: String) -> Result<Quarter, PeriodError> {
+        Quarter::parse(&s)
     }
 }
 

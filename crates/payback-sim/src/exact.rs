@@ -16,7 +16,11 @@ const DIGITS: usize = 67;
 const CARRY_EVERY: u32 = 1 << 30;
 
 /// The exact sum of the finite `f64` values added (see the module docs).
-#[derive(Debug, Clone)]
+///
+/// Serialised (for the parts of a split run) as its digits with carries propagated, lowest
+/// first, trailing zero digits left out.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Vec<i64>", try_from = "Vec<i64>")]
 pub struct ExactSum {
     digits: [i64; DIGITS],
     pending: u32,
@@ -35,6 +39,39 @@ impl PartialEq for ExactSum {
     /// Equal sums, whatever the additions that made them.
     fn eq(&self, other: &ExactSum) -> bool {
         self.normalized().digits == other.normalized().digits
+    }
+}
+
+impl From<ExactSum> for Vec<i64> {
+    fn from(s: ExactSum) -> Vec<i64> {
+        let d = s.normalized().digits;
+        let len = d.iter().rposition(|&x| x != 0).map_or(0, |i| i + 1);
+        d[..len].to_vec()
+    }
+}
+
+impl TryFrom<Vec<i64>> for ExactSum {
+    type Error = String;
+
+    /// Digits as [`From<ExactSum>`] writes them: at most 67, each but the 67th in `0 .. 2^32`.
+    fn try_from(v: Vec<i64>) -> Result<ExactSum, String> {
+        if v.len() > DIGITS {
+            return Err(format!(
+                "an exact sum has at most {DIGITS} digits, found {}",
+                v.len()
+            ));
+        }
+        let low = 0..1i64 << 32;
+        if let Some((i, d)) = v
+            .iter()
+            .enumerate()
+            .find(|&(i, d)| i + 1 < DIGITS && !low.contains(d) || d.abs() >= 1 << 32)
+        {
+            return Err(format!("digit {i} of an exact sum is {d}, outside 0..2^32"));
+        }
+        let mut s = ExactSum::default();
+        s.digits[..v.len()].copy_from_slice(&v);
+        Ok(s)
     }
 }
 

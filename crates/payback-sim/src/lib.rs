@@ -19,7 +19,7 @@ use payback_model::finance::Payback;
 use payback_model::projection::Dated;
 use payback_model::{Projection, Quarter, Scenario};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub mod bridge;
 pub mod exact;
@@ -27,6 +27,7 @@ pub mod sample;
 pub mod sensitivity;
 pub mod sobol;
 pub mod solve;
+pub mod split;
 pub mod stats;
 
 pub use sample::{Draws, EventOutcome, Plan, PlanError, Sampling, block_rng};
@@ -62,7 +63,7 @@ pub const SCALARS: [&str; 6] = [
 ];
 
 /// How to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// Number of paths.
     pub paths: u64,
@@ -301,8 +302,8 @@ pub struct SummaryPart {
 }
 
 /// Everything a run accumulates; merges exactly (integer counts, value lists or sketches
-/// with a shared range, sums added in block order).
-#[derive(Debug, Clone)]
+/// with a shared range, exact sums).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     /// Projected quarters.
     pub quarters: Vec<Quarter>,
@@ -471,7 +472,7 @@ impl Summary {
 }
 
 /// The result of [`simulate`]: the run's settings and its summary.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SimResult {
     /// Settings, as run.
     pub config: Config,

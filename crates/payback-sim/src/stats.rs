@@ -9,7 +9,7 @@
 //! and order-free; sums are exact ([`crate::exact::ExactSum`]), so means are too.
 
 use crate::exact::ExactSum;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bins of a histogram sketch.
 pub const SKETCH_BINS: usize = 4096;
@@ -83,7 +83,8 @@ fn select_ranks(v: &mut [f64], offset: usize, ranks: &[usize]) {
 
 /// A fixed-bin histogram over `[lo, lo + width x bins)`, with under/overflow counts and the
 /// exact minimum and maximum.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SketchRepr", into = "SketchRepr")]
 pub struct Sketch {
     lo: f64,
     width: f64,
@@ -92,6 +93,61 @@ pub struct Sketch {
     over: u64,
     min: f64,
     max: f64,
+}
+
+/// A [`Sketch`] as a split run's part file holds it: the extremes are `null` until a value is
+/// counted (JSON has no infinities), and reading one checks what counting relies on.
+#[derive(Serialize, Deserialize)]
+struct SketchRepr {
+    lo: f64,
+    width: f64,
+    bins: Vec<u64>,
+    under: u64,
+    over: u64,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl From<Sketch> for SketchRepr {
+    fn from(s: Sketch) -> SketchRepr {
+        SketchRepr {
+            lo: s.lo,
+            width: s.width,
+            bins: s.bins,
+            under: s.under,
+            over: s.over,
+            min: s.min.is_finite().then_some(s.min),
+            max: s.max.is_finite().then_some(s.max),
+        }
+    }
+}
+
+impl TryFrom<SketchRepr> for Sketch {
+    type Error = String;
+
+    fn try_from(r: SketchRepr) -> Result<Sketch, String> {
+        if r.bins.len() != SKETCH_BINS {
+            return Err(format!(
+                "a sketch has {SKETCH_BINS} bins, found {}",
+                r.bins.len()
+            ));
+        }
+        if !(r.width > 0.0 && (r.lo + r.width * SKETCH_BINS as f64).is_finite()) {
+            return Err(format!(
+                "a sketch's range must be finite with a positive bin width, found lo {} and width {}",
+                r.lo, r.width
+            ));
+        }
+        Ok(Sketch {
+            lo: r.lo,
+            width: r.width,
+            bins: r.bins,
+            under: r.under,
+            over: r.over,
+            min: r.min.unwrap_or(f64::INFINITY),
+            max: r.max.unwrap_or(f64::NEG_INFINITY),
+        })
+    }
 }
 
 impl Sketch {
@@ -201,7 +257,8 @@ enum Slot {
 const _: () = assert!(SKETCH_BINS <= 1 << 16, "bin indices are kept as u16");
 
 /// One output's values over the paths: kept exactly, or sketched.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stat {
     /// Every value, in path order.
     Exact(Vec<f64>),
@@ -239,12 +296,52 @@ pub struct AccPart {
 
 /// The exact sum, count and extremes of finite values: what an [`Acc`] and an [`AccPart`]
 /// both keep, added to one value at a time or merged, exactly, in any order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Moments {
     sum: ExactSum,
     n: u64,
+    /// `null` in a part file until a value is added (JSON has no infinities).
+    #[serde(with = "extreme::min")]
     min: f64,
+    #[serde(with = "extreme::max")]
     max: f64,
+}
+
+/// The running minimum and maximum start at +inf and -inf; a part file writes them as `null`.
+mod extreme {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    fn write<S: Serializer>(x: f64, s: S) -> Result<S::Ok, S::Error> {
+        x.is_finite().then_some(x).serialize(s)
+    }
+
+    fn read<'de, D: Deserializer<'de>>(d: D, empty: f64) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(empty))
+    }
+
+    pub mod min {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            super::write(*x, s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            super::read(d, f64::INFINITY)
+        }
+    }
+
+    pub mod max {
+        use serde::{Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+            super::write(*x, s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+            super::read(d, f64::NEG_INFINITY)
+        }
+    }
 }
 
 impl Default for Moments {
@@ -289,7 +386,7 @@ enum Kept {
 /// The sum is exact ([`ExactSum`]) and rounded once when the mean is asked for, so the mean is
 /// the same whatever the order of the paths: a run split into parts and merged gives the very
 /// same mean as the whole run, and the accumulator's memory does not grow with the blocks.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Acc {
     stat: Stat,
     moments: Moments,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use payback_portfolio::sim::{PortfolioSimReport, portfolio_uncertainty};
 use payback_report::fmt;
-use payback_sim::{Config, EventOutcome, PERCENTILES, Plan, Sampling, SimSink};
+use payback_sim::{Config, EventOutcome, PERCENTILES, Plan, Sampling, SimSink, split};
 
 use crate::Context;
 use crate::commands::portfolio::{self, table};
@@ -78,6 +78,41 @@ pub struct Args {
     /// CSV or JSON). Give the same --paths, --seed, --sampling and --no-events as the run.
     #[arg(long, value_name = "N")]
     pub replay: Option<u64>,
+
+    /// Run only share K of M of the run the other options describe (`--part 2/4`: the second
+    /// quarter of its blocks) and write it to --out as a part file, for `--merge`. Run every
+    /// share, on any machines and thread counts, with the same scenario, overlays, --paths,
+    /// --seed, --sampling and --no-events (docs/simulation.md, "Split runs").
+    #[arg(long, value_name = "K/M", value_parser = parse_share, requires = "out",
+          conflicts_with_all = ["format", "replay"])]
+    pub part: Option<Share>,
+
+    /// Merge the part files of a split run (every share once, in any order) and report the
+    /// whole run: exactly what the run unsplit reports.
+    #[arg(long, value_name = "PART", num_args = 1..,
+          conflicts_with_all = ["scenario", "overlays", "paths", "seed", "sampling", "no_events",
+                                "samples", "replay", "part"])]
+    pub merge: Vec<PathBuf>,
+}
+
+/// Share `k` of `m` of a split run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    k: u64,
+    m: u64,
+}
+
+fn parse_share(s: &str) -> Result<Share, String> {
+    let bad = || format!("expected K/M with 1 <= K <= M (e.g. 2/4), found `{s}`");
+    let (k, m) = s.split_once('/').ok_or_else(bad)?;
+    let (k, m) = (
+        k.trim().parse::<u64>().map_err(|_| bad())?,
+        m.trim().parse::<u64>().map_err(|_| bad())?,
+    );
+    if k == 0 || k > m {
+        return Err(bad());
+    }
+    Ok(Share { k, m })
 }
 
 /// Sampling methods.
@@ -221,6 +256,9 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     if args.threads == Some(0) {
         return Err(CommandError::usage("--threads must be at least 1"));
     }
+    if !args.merge.is_empty() {
+        return merge(&args);
+    }
     // A file with a top-level [portfolio] table is simulated as a portfolio, as `run` does.
     if let Some((path, text)) = portfolio::detect(args.scenario.as_deref()) {
         return simulate_portfolio(&args, &path, &text);
@@ -247,7 +285,11 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         )));
     }
     let cfg = config(&args);
-    let mut progress = Progress::new(args.paths);
+    let blocks = match args.part {
+        Some(Share { k, m }) => split::share_blocks(k, m, cfg.paths),
+        None => 0..u64::MAX,
+    };
+    let mut progress = Progress::new(split::paths_in(&blocks, cfg.paths));
     let columns = SampleColumns {
         inputs: plan.inputs.iter().map(|i| i.path.clone()).collect(),
         events: plan.event_names(),
@@ -255,10 +297,39 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         starts: vec![plan.base.scenario.start],
     };
     let result = with_samples(args.samples.as_deref(), &mut progress, columns, |sink| {
-        payback_sim::simulate(&plan, &cfg, sink)
+        payback_sim::simulate_blocks(&plan, &cfg, blocks.clone(), sink)
     })?
     .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
+    match (args.part, &args.out) {
+        (Some(Share { k, m }), Some(file)) => {
+            let paths = result.summary.paths;
+            let files: Vec<&str> = std::iter::once(&spec.main)
+                .chain(&spec.overlays)
+                .map(|f| f.name.as_str())
+                .collect();
+            let part = split::Part::new(&plan, &cfg, &files.join(" + "), (k, m), result);
+            output::to_file_atomically(file, |out| {
+                serde_json::to_writer(&mut *out, &part).map_err(std::io::Error::other)?;
+                writeln!(out)
+            })?;
+            output::to_stdout(|out| {
+                writeln!(
+                    out,
+                    "share {k}/{m} of {} paths (blocks {}..{}, {paths} paths) written to {}; merge every share with `payback simulate --merge`",
+                    cfg.paths,
+                    blocks.start,
+                    blocks.end,
+                    file.display()
+                )
+            })
+        }
+        _ => report(&args, &result),
+    }
+}
+
+/// Print or write `result`'s report in the format `args` asks for.
+fn report(args: &Args, result: &payback_sim::SimResult) -> Result<(), CommandError> {
     let report = result.report();
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
@@ -271,6 +342,41 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         Some(path) => output::to_file_atomically(path, write),
         None => output::to_stdout(write),
     }
+}
+
+/// `--merge PART...`: the whole run's report from the part files of its shares.
+fn merge(args: &Args) -> Result<(), CommandError> {
+    let mut parts = Vec::with_capacity(args.merge.len());
+    for file in &args.merge {
+        let shown = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CommandError::io(format!("could not read `{shown}`"), e))?;
+        let not_a_part = |why: String| {
+            CommandError::input(format!(
+                "`{shown}` is not a payback simulate part file: {why}"
+            ))
+            .hint("part files are what `payback simulate --part K/M --out FILE` writes")
+        };
+        // The format first, so that another JSON file is named as such rather than by the
+        // first field it lacks.
+        #[derive(serde::Deserialize)]
+        struct Header {
+            format: Option<String>,
+        }
+        let header: Header = serde_json::from_str(&text).map_err(|e| not_a_part(e.to_string()))?;
+        if header.format.as_deref() != Some(split::PART_FORMAT) {
+            let want = split::PART_FORMAT;
+            return Err(not_a_part(match header.format {
+                Some(f) => format!("its \"format\" is \"{f}\", not \"{want}\""),
+                None => format!("it has no \"format\": \"{want}\""),
+            }));
+        }
+        let part: split::Part =
+            serde_json::from_str(&text).map_err(|e| not_a_part(e.to_string()))?;
+        parts.push((shown, part));
+    }
+    let result = split::merge_parts(parts, args.threads).map_err(CommandError::input)?;
+    report(args, &result)
 }
 
 /// `--replay N`: path `path` of the run, projected alone and printed as `payback run` prints a
@@ -409,6 +515,11 @@ fn config(args: &Args) -> Config {
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
 fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
+    if args.part.is_some() {
+        return Err(CommandError::usage(
+            "--part is not available for a portfolio yet: it splits one scenario's run",
+        ));
+    }
     if args.replay.is_some() {
         return Err(CommandError::usage(
             "--replay is not available for a portfolio yet: it projects one scenario's path",
