@@ -156,3 +156,52 @@ fn samples_carry_every_member_and_recompute_its_report() {
     );
     assert!(t.rows.iter().all(|r| r[ms] == r[am]));
 }
+
+/// A portfolio run split into shares (threads differing) and merged in any order reports
+/// exactly the whole run, table and JSON; a portfolio's part and a scenario's do not merge.
+#[test]
+fn a_split_portfolio_run_merges_into_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let run = ["simulate", BIG_TECH, "--paths", "1100", "--seed", "6"];
+    let whole = |format: &str| stdout(&payback(&[&run[..], &["--format", format]].concat()));
+    let (table, json) = (whole("table"), whole("json"));
+    let mut parts = Vec::new();
+    for (k, threads) in [(1, "2"), (2, "1"), (3, "2")] {
+        let part = file(&format!("{k}.json"));
+        let share = format!("{k}/3");
+        let args = ["--part", &share, "--out", &part, "--threads", threads];
+        stdout(&payback(&[&run[..], &args].concat()));
+        parts.push(part);
+    }
+    parts.swap(0, 2);
+    let merged = |format: &str| {
+        let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+        stdout(&payback(
+            &[&["simulate", "--merge"][..], &p, &["--format", format]].concat(),
+        ))
+    };
+    assert_eq!(merged("table"), table);
+    assert_eq!(merged("json"), json);
+
+    let scenario_part = file("scenario.json");
+    stdout(&payback(&[
+        "simulate",
+        "--paths",
+        "1100",
+        "--seed",
+        "6",
+        "--part",
+        "2/3",
+        "--out",
+        &scenario_part,
+    ]));
+    let o = payback(&["simulate", "--merge", &parts[2], &scenario_part]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("of a scenario run"), "{err}");
+    assert!(
+        err.contains("of a portfolio run: they cannot be merged"),
+        "{err}"
+    );
+}

@@ -353,7 +353,7 @@ fn a_split_run_merges_into_the_whole_run() {
 }
 
 /// Parts that do not make one whole run are refused, naming the file and what is wrong; a
-/// part needs --out and a scenario (not a portfolio).
+/// part needs --out and a share that exists.
 #[test]
 fn parts_of_different_or_incomplete_runs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -411,9 +411,4 @@ fn parts_of_different_or_incomplete_runs_are_refused() {
     let o = payback(&["simulate", "--part", "3/2", "--out", &file("x.json")]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("expected K/M with 1 <= K <= M"));
-    let portfolio = common::root().join("examples/portfolios/big-tech.toml");
-    let p = portfolio.to_str().unwrap();
-    let o = payback(&["simulate", p, "--part", "1/2", "--out", &file("y.json")]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--part is not available for a portfolio"));
 }

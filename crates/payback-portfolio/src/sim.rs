@@ -40,11 +40,12 @@ use payback_model::engine::{Outcome, PathSeries, Workspace, project_outcome};
 use payback_model::finance::{self, Payback};
 use payback_model::{Quarter, Scenario};
 use payback_sim::sample::{end_contract_at, quarters_survived};
+use payback_sim::split;
 use payback_sim::{
     BLOCK_SIZE, BlockPaths, Config, Draws, EXACT_LIMIT, EventOutcome, PathOutcome, Plan, PlanError,
     SimError, SimReport, SimResult, SimSink, Summary, SummaryPart,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{CompanyEntry, FileKind, PortfolioError, PortfolioFile};
 
@@ -212,7 +213,7 @@ pub fn load_companies(
 }
 
 /// A market driver drawn once per path for several companies.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedDriver {
     /// Parameter path.
     pub path: String,
@@ -228,7 +229,7 @@ pub struct SharedDriver {
 }
 
 /// A counterparty whose default is drawn once per path for the whole portfolio.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedDefault {
     /// Counterparty id.
     pub counterparty: String,
@@ -744,7 +745,7 @@ fn run_block(pp: &PortfolioPlan, cfg: &Config, block: u64, n: usize, keep: bool)
 }
 
 /// The result of [`simulate`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PortfolioSim {
     /// Companies in file order, then the industry (id `industry`).
     pub members: Vec<(String, String, SimResult)>,
@@ -762,6 +763,20 @@ pub struct PortfolioSim {
 pub fn simulate(
     pp: &PortfolioPlan,
     cfg: &Config,
+    sink: &mut dyn SimSink,
+) -> Result<PortfolioSim, PortfolioSimError> {
+    simulate_blocks(pp, cfg, 0..u64::MAX, sink)
+}
+
+/// Run only the blocks `blocks` (clamped to the run's blocks) of the run `cfg` describes: one
+/// share of a split run ([`payback_sim::split`]). Merging the shares with
+/// [`PortfolioSim::merge`] in block order gives exactly the whole run. Beyond the exact limit a
+/// share that does not start at block 0 also projects block 0 (uncounted): its values set the
+/// sketches' range.
+pub fn simulate_blocks(
+    pp: &PortfolioPlan,
+    cfg: &Config,
+    blocks: std::ops::Range<u64>,
     sink: &mut dyn SimSink,
 ) -> Result<PortfolioSim, PortfolioSimError> {
     if cfg.paths == 0 {
@@ -782,9 +797,14 @@ pub fn simulate(
     let threads = pool.current_num_threads().max(1);
     let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
     let exact = cfg.paths <= EXACT_LIMIT;
+    let last = blocks.end.min(n_blocks);
+    let first = blocks.start.min(last);
+    let part_paths = payback_sim::split::paths_in(&(first..last), cfg.paths);
     let nm = pp.plans.len();
     let keep_paths = sink.wants_paths();
-    let first = pool.install(|| run_block(pp, cfg, 0, block_len(0), keep_paths));
+    // Block 0 runs first when the share starts with it, or (uncounted) for the sketches' range.
+    let block0 = (first == 0 && last > 0 || !exact)
+        .then(|| pool.install(|| run_block(pp, cfg, 0, block_len(0), keep_paths)));
     let mut summaries: Vec<Summary> = (0..=nm)
         .map(|m| {
             let q = if m < nm {
@@ -792,7 +812,8 @@ pub fn simulate(
             } else {
                 pp.quarters.clone()
             };
-            Summary::for_outcomes(q, exact, Some(&first.outcomes[m]))
+            let outcomes = block0.as_ref().map(|b| b.outcomes[m].as_slice());
+            Summary::for_outcomes(q, exact, outcomes)
         })
         .collect();
     // Each worker reduces its block against the summaries' modes and ranges; the fold
@@ -815,13 +836,18 @@ pub fn simulate(
         if let Some(p) = paths {
             sink.block_paths(&p)?;
         }
-        sink.block_done(done(&summaries), cfg.paths)
+        sink.block_done(done(&summaries), part_paths)
     };
-    let mut stopped = fold(part(first)).is_break();
+    let mut start = first;
+    let mut stopped = false;
+    if let Some(b0) = block0.filter(|_| first == 0 && last > 0) {
+        stopped = fold(part(b0)).is_break();
+        start = 1;
+    }
     if !stopped {
         stopped = payback_sim::run_chunks(
             &pool,
-            1..n_blocks,
+            start..last,
             (threads * 2) as u64,
             |b| part(run_block(pp, cfg, b, block_len(b), keep_paths)),
             &mut fold,
@@ -867,6 +893,44 @@ pub fn simulate(
     })
 }
 
+impl split::Merge for PortfolioSim {
+    fn merge(&mut self, later: &PortfolioSim) {
+        PortfolioSim::merge(self, later);
+    }
+
+    fn check(&self, run: &split::RunId, paths: u64) -> Result<(), String> {
+        let Some(industry) = self.members.last() else {
+            return Err("it has no members".to_string());
+        };
+        for (id, _, r) in &self.members {
+            r.check(run, paths)
+                .map_err(|e| format!("member `{id}`: {e}"))?;
+            if r.summary.paths != industry.2.summary.paths {
+                return Err(format!(
+                    "member `{id}` counts other paths than the industry"
+                ));
+            }
+        }
+        if let Some((d, _)) = self.shared_defaults.iter().find(|d| d.1 > paths) {
+            return Err(format!(
+                "counterparty `{}` defaults on more paths than it has",
+                d.counterparty
+            ));
+        }
+        Ok(())
+    }
+
+    fn layout(&self) -> Vec<payback_sim::Acc> {
+        self.members.iter().flat_map(|m| m.2.layout()).collect()
+    }
+
+    fn set_threads(&mut self, threads: Option<usize>) {
+        for m in &mut self.members {
+            m.2.config.threads = threads;
+        }
+    }
+}
+
 /// One member's report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemberReport {
@@ -908,6 +972,17 @@ pub struct PortfolioSimReport {
 }
 
 impl PortfolioSim {
+    /// Merge the share of the same run that follows this one: every member's summary, and the
+    /// shared defaults' counts.
+    pub fn merge(&mut self, later: &PortfolioSim) {
+        for (a, b) in self.members.iter_mut().zip(&later.members) {
+            a.2.merge(&b.2);
+        }
+        for (a, b) in self.shared_defaults.iter_mut().zip(&later.shared_defaults) {
+            a.1 += b.1;
+        }
+    }
+
     /// The report front ends render.
     pub fn report(&self) -> PortfolioSimReport {
         let paths = self.members.first().map_or(0, |m| m.2.summary.paths);

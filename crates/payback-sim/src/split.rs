@@ -5,9 +5,11 @@
 //! `floor((k - 1) nb / m) .. floor(k nb / m)` ([`share_blocks`]). Each block draws from its own
 //! stream and the summary's sums are exact, so the merged summary is the whole run's, bit for
 //! bit, whatever machine ran which share on how many threads (`docs/simulation.md`, "Split
-//! runs"). A [`Part`] records what it belongs to ([`RunId`]: the payback version, a digest of
-//! the plan, the path count, seed, sampling and events) so that [`merge_parts`] can refuse
-//! parts of different runs, repeated or missing shares, and files that are not parts.
+//! runs"). A [`Part`] records what it belongs to ([`RunId`]: scenario or portfolio, the payback
+//! version, a digest of the plan, the path count, seed, sampling and events) so that
+//! [`merge_parts`] can refuse parts of different runs, repeated or missing shares, and files
+//! that are not parts. What a share accumulates is anything that can [`Merge`]: a scenario's
+//! [`SimResult`] here, a portfolio's results in `payback-portfolio`.
 
 use std::ops::Range;
 
@@ -44,10 +46,13 @@ pub fn paths_in(blocks: &Range<u64>, paths: u64) -> u64 {
 /// What makes two parts parts of the same run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunId {
+    /// `scenario` or `portfolio`: what was simulated.
+    pub kind: String,
     /// The payback version that ran the part.
     pub engine: String,
-    /// [`plan_digest`] of the plan: the scenario as loaded, its overlays applied, the uncertain
-    /// inputs and their correlations, and whether events are drawn.
+    /// [`digest`] of the plan: the scenario as loaded, its overlays applied (or every
+    /// company's, and what they share), the uncertain inputs and their correlations, and
+    /// whether events are drawn.
     pub plan: String,
     /// Paths of the whole run.
     pub paths: u64,
@@ -60,90 +65,60 @@ pub struct RunId {
 }
 
 impl RunId {
-    /// The run `cfg` describes, of `plan`, by this version of payback.
-    pub fn new(plan: &Plan, cfg: &Config) -> RunId {
+    /// The run `cfg` describes, of a `kind` whose plan is `plan`, by this version of payback.
+    pub fn new(kind: &str, plan: &impl std::fmt::Debug, cfg: &Config, events: bool) -> RunId {
         RunId {
+            kind: kind.to_string(),
             engine: env!("CARGO_PKG_VERSION").to_string(),
-            plan: plan_digest(plan),
+            plan: digest(plan),
             paths: cfg.paths,
             seed: cfg.seed,
             sampling: cfg.sampling,
-            events: plan.events,
-        }
-    }
-}
-
-/// One share of a split run, as saved to a part file (JSON).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Part {
-    /// [`PART_FORMAT`].
-    pub format: String,
-    /// [`PART_VERSION`].
-    pub version: u32,
-    /// The run it belongs to.
-    pub run: RunId,
-    /// The scenario as named on the command line (for people; not checked).
-    pub scenario: String,
-    /// `[k, m]`: share `k` of `m`.
-    pub share: [u64; 2],
-    /// `[first, end)`: the blocks it ran ([`share_blocks`]).
-    pub blocks: [u64; 2],
-    /// What the share accumulated ([`crate::simulate_blocks`]).
-    pub result: SimResult,
-}
-
-impl Part {
-    /// Share `k` of `m` of the run `cfg` describes, with its `result`.
-    pub fn new(
-        plan: &Plan,
-        cfg: &Config,
-        scenario: &str,
-        (k, m): (u64, u64),
-        result: SimResult,
-    ) -> Part {
-        let b = share_blocks(k, m, cfg.paths);
-        Part {
-            format: PART_FORMAT.to_string(),
-            version: PART_VERSION,
-            run: RunId::new(plan, cfg),
-            scenario: scenario.to_string(),
-            share: [k, m],
-            blocks: [b.start, b.end],
-            result,
+            events,
         }
     }
 
-    /// Whether the part is internally consistent: its share's blocks, its path count and the
-    /// shape of its summary. `Err` says what is wrong.
-    fn check(&self) -> Result<(), String> {
-        let [k, m] = self.share;
-        if m == 0 || k == 0 || k > m {
-            return Err(format!("share {k}/{m} is not a share (1 <= k <= m)"));
-        }
-        let blocks = share_blocks(k, m, self.run.paths);
-        if self.blocks != [blocks.start, blocks.end] {
-            return Err(format!(
-                "blocks {}..{} are not share {k}/{m}'s ({}..{})",
-                self.blocks[0], self.blocks[1], blocks.start, blocks.end
-            ));
-        }
-        let r = &self.result;
-        let c = &r.config;
-        if (c.paths, c.seed, c.sampling) != (self.run.paths, self.run.seed, self.run.sampling)
-            || r.events != self.run.events
+    /// A scenario's run.
+    pub fn scenario(plan: &Plan, cfg: &Config) -> RunId {
+        RunId::new("scenario", plan, cfg, plan.events)
+    }
+}
+
+/// What a share accumulates, as far as saving and merging it goes: a scenario's [`SimResult`],
+/// or a portfolio's results (one per member).
+pub trait Merge: Sized {
+    /// Merge the share that follows this one.
+    fn merge(&mut self, later: &Self);
+
+    /// Whether the result is one of `run`'s shares of `paths` paths: settings, path count and
+    /// the shape of every summary. `Err` says what is wrong.
+    fn check(&self, run: &RunId, paths: u64) -> Result<(), String>;
+
+    /// The accumulators' modes and sketch ranges, which every share of one run has alike.
+    fn layout(&self) -> Vec<Acc>;
+
+    /// Threads for computing the merged result's percentiles.
+    fn set_threads(&mut self, threads: Option<usize>);
+}
+
+impl Merge for SimResult {
+    fn merge(&mut self, later: &SimResult) {
+        SimResult::merge(self, later);
+    }
+
+    fn check(&self, run: &RunId, paths: u64) -> Result<(), String> {
+        let c = &self.config;
+        if (c.paths, c.seed, c.sampling) != (run.paths, run.seed, run.sampling)
+            || self.events != run.events
         {
             return Err("its result's settings differ from its run's".to_string());
         }
-        if r.exact != (self.run.paths <= EXACT_LIMIT) {
+        if self.exact != (run.paths <= EXACT_LIMIT) {
             return Err("its percentile mode does not match its path count".to_string());
         }
-        let s = &r.summary;
-        let want = paths_in(&blocks, self.run.paths);
-        if s.paths > want || (s.paths < want && !r.stopped) {
-            return Err(format!(
-                "it counts {} paths; share {k}/{m} has {want}",
-                s.paths
-            ));
+        let s = &self.summary;
+        if s.paths > paths || (s.paths < paths && !self.stopped) {
+            return Err(format!("it counts {} paths, its share {paths}", s.paths));
         }
         let nq = s.quarters.len();
         if s.payback_counts.len() != nq
@@ -156,21 +131,77 @@ impl Part {
         Ok(())
     }
 
-    /// The accumulators' modes and sketch ranges, which parts of one run share.
     fn layout(&self) -> Vec<Acc> {
-        let s = &self.result.summary;
+        let s = &self.summary;
         s.scalars
             .iter()
             .chain(s.fan.iter().flatten())
             .map(Acc::layout)
             .collect()
     }
+
+    fn set_threads(&mut self, threads: Option<usize>) {
+        self.config.threads = threads;
+    }
 }
 
-/// A digest of everything in `plan` that the paths depend on: FNV-1a (64 bits) of its `Debug`
-/// text, which writes every number in full (shortest round-trip form). Two plans with the same
-/// digest under the same payback version are, for a split run, the same plan.
-pub fn plan_digest(plan: &Plan) -> String {
+/// One share of a split run, as saved to a part file (JSON).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Part<R = SimResult> {
+    /// [`PART_FORMAT`].
+    pub format: String,
+    /// [`PART_VERSION`].
+    pub version: u32,
+    /// The run it belongs to.
+    pub run: RunId,
+    /// What was simulated, for people: the scenario and overlays as named on the command line,
+    /// or the portfolio's name (not checked).
+    pub name: String,
+    /// `[k, m]`: share `k` of `m`.
+    pub share: [u64; 2],
+    /// `[first, end)`: the blocks it ran ([`share_blocks`]).
+    pub blocks: [u64; 2],
+    /// What the share accumulated ([`crate::simulate_blocks`]).
+    pub result: R,
+}
+
+impl<R: Merge> Part<R> {
+    /// Share `k` of `m` of `run`, with its `result`.
+    pub fn new(run: RunId, name: &str, (k, m): (u64, u64), result: R) -> Part<R> {
+        let b = share_blocks(k, m, run.paths);
+        Part {
+            format: PART_FORMAT.to_string(),
+            version: PART_VERSION,
+            run,
+            name: name.to_string(),
+            share: [k, m],
+            blocks: [b.start, b.end],
+            result,
+        }
+    }
+
+    /// Whether the part is internally consistent: its share's blocks and its result.
+    fn check(&self) -> Result<(), String> {
+        let [k, m] = self.share;
+        if m == 0 || k == 0 || k > m {
+            return Err(format!("share {k}/{m} is not a share (1 <= k <= m)"));
+        }
+        let blocks = share_blocks(k, m, self.run.paths);
+        if self.blocks != [blocks.start, blocks.end] {
+            return Err(format!(
+                "blocks {}..{} are not share {k}/{m}'s ({}..{})",
+                self.blocks[0], self.blocks[1], blocks.start, blocks.end
+            ));
+        }
+        self.result
+            .check(&self.run, paths_in(&blocks, self.run.paths))
+    }
+}
+
+/// A digest of everything `plan` holds: FNV-1a (64 bits) of its `Debug` text, which writes
+/// every number in full (shortest round-trip form). Two plans with the same digest under the
+/// same payback version are, for a split run, the same plan.
+pub fn digest(plan: &impl std::fmt::Debug) -> String {
     let text = format!("{plan:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -183,10 +214,10 @@ pub fn plan_digest(plan: &Plan) -> String {
 /// Merge the parts of one run, each with the name to report it by (its file), into the whole
 /// run's result: every share exactly once, all of the same run and version. `threads` is what
 /// the merged result computes its percentiles with. `Err` names the part and what is wrong.
-pub fn merge_parts(
-    mut parts: Vec<(String, Part)>,
+pub fn merge_parts<R: Merge>(
+    mut parts: Vec<(String, Part<R>)>,
     threads: Option<usize>,
-) -> Result<SimResult, String> {
+) -> Result<R, String> {
     let Some((first_name, first)) = parts.first() else {
         return Err("no parts to merge".to_string());
     };
@@ -206,7 +237,7 @@ pub fn merge_parts(
         p.check().map_err(|e| format!("`{name}` is damaged: {e}"))?;
     }
     let (run, m) = (first.run.clone(), first.share[1]);
-    let layout = first.layout();
+    let layout = first.result.layout();
     for (name, p) in &parts[1..] {
         if p.run.engine != run.engine {
             return Err(format!(
@@ -247,7 +278,7 @@ pub fn merge_parts(
                 "`{name}` is a part of another run than `{first_name}`: {what} is {theirs}, not {ours}"
             ));
         }
-        if p.layout() != layout {
+        if p.result.layout() != layout {
             return Err(format!(
                 "`{name}`'s sketch ranges differ from `{first_name}`'s, though the runs match: a part was altered"
             ));
@@ -279,7 +310,7 @@ pub fn merge_parts(
     for later in parts {
         merged.merge(&later);
     }
-    merged.config.threads = threads;
+    merged.set_threads(threads);
     Ok(merged)
 }
 

@@ -285,10 +285,7 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         )));
     }
     let cfg = config(&args);
-    let blocks = match args.part {
-        Some(Share { k, m }) => split::share_blocks(k, m, cfg.paths),
-        None => 0..u64::MAX,
-    };
+    let blocks = share(&args);
     let mut progress = Progress::new(split::paths_in(&blocks, cfg.paths));
     let columns = SampleColumns {
         inputs: plan.inputs.iter().map(|i| i.path.clone()).collect(),
@@ -301,31 +298,54 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     })?
     .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
-    match (args.part, &args.out) {
-        (Some(Share { k, m }), Some(file)) => {
-            let paths = result.summary.paths;
-            let files: Vec<&str> = std::iter::once(&spec.main)
-                .chain(&spec.overlays)
-                .map(|f| f.name.as_str())
-                .collect();
-            let part = split::Part::new(&plan, &cfg, &files.join(" + "), (k, m), result);
-            output::to_file_atomically(file, |out| {
-                serde_json::to_writer(&mut *out, &part).map_err(std::io::Error::other)?;
-                writeln!(out)
-            })?;
-            output::to_stdout(|out| {
-                writeln!(
-                    out,
-                    "share {k}/{m} of {} paths (blocks {}..{}, {paths} paths) written to {}; merge every share with `payback simulate --merge`",
-                    cfg.paths,
-                    blocks.start,
-                    blocks.end,
-                    file.display()
-                )
-            })
-        }
-        _ => report(&args, &result),
+    let files: Vec<&str> = std::iter::once(&spec.main)
+        .chain(&spec.overlays)
+        .map(|f| f.name.as_str())
+        .collect();
+    let run = split::RunId::scenario(&plan, &cfg);
+    match save_part(&args, run, &files.join(" + "), &blocks, result)? {
+        Some(result) => report(&args, &result),
+        None => Ok(()),
     }
+}
+
+/// The blocks to run: `--part K/M`'s share, or all.
+fn share(args: &Args) -> std::ops::Range<u64> {
+    match args.part {
+        Some(Share { k, m }) => split::share_blocks(k, m, args.paths),
+        None => 0..u64::MAX,
+    }
+}
+
+/// With `--part`, write `result` as the part file (`--out`) and say so; otherwise hand it back
+/// for the report.
+fn save_part<R: split::Merge + serde::Serialize>(
+    args: &Args,
+    run: split::RunId,
+    name: &str,
+    blocks: &std::ops::Range<u64>,
+    result: R,
+) -> Result<Option<R>, CommandError> {
+    let (Some(Share { k, m }), Some(file)) = (args.part, &args.out) else {
+        return Ok(Some(result));
+    };
+    let paths = run.paths;
+    let part = split::Part::new(run, name, (k, m), result);
+    output::to_file_atomically(file, |out| {
+        serde_json::to_writer(&mut *out, &part).map_err(std::io::Error::other)?;
+        writeln!(out)
+    })?;
+    output::to_stdout(|out| {
+        writeln!(
+            out,
+            "share {k}/{m} of {paths} paths (blocks {}..{}, {} paths) written to {}; merge every share with `payback simulate --merge`",
+            blocks.start,
+            blocks.end,
+            split::paths_in(blocks, paths),
+            file.display()
+        )
+    })?;
+    Ok(None)
 }
 
 /// Print or write `result`'s report in the format `args` asks for.
@@ -344,39 +364,79 @@ fn report(args: &Args, result: &payback_sim::SimResult) -> Result<(), CommandErr
     }
 }
 
-/// `--merge PART...`: the whole run's report from the part files of its shares.
+/// `--merge PART...`: the whole run's report from the part files of its shares (a scenario's
+/// or a portfolio's).
 fn merge(args: &Args) -> Result<(), CommandError> {
-    let mut parts = Vec::with_capacity(args.merge.len());
+    // The format and kind first, so that another JSON file is named as such rather than by
+    // the first field it lacks, and so that the parts are read as what they hold.
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format: Option<String>,
+        run: Option<Kind>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: String,
+    }
+    let mut texts = Vec::with_capacity(args.merge.len());
     for file in &args.merge {
         let shown = file.display().to_string();
         let text = std::fs::read_to_string(file)
             .map_err(|e| CommandError::io(format!("could not read `{shown}`"), e))?;
-        let not_a_part = |why: String| {
-            CommandError::input(format!(
-                "`{shown}` is not a payback simulate part file: {why}"
-            ))
-            .hint("part files are what `payback simulate --part K/M --out FILE` writes")
-        };
-        // The format first, so that another JSON file is named as such rather than by the
-        // first field it lacks.
-        #[derive(serde::Deserialize)]
-        struct Header {
-            format: Option<String>,
+        let header: Header =
+            serde_json::from_str(&text).map_err(|e| not_a_part(&shown, e.to_string()))?;
+        let want = split::PART_FORMAT;
+        match header.format {
+            Some(f) if f == want => {}
+            Some(f) => {
+                let why = format!("its \"format\" is \"{f}\", not \"{want}\"");
+                return Err(not_a_part(&shown, why));
+            }
+            None => {
+                let why = format!("it has no \"format\": \"{want}\"");
+                return Err(not_a_part(&shown, why));
+            }
         }
-        let header: Header = serde_json::from_str(&text).map_err(|e| not_a_part(e.to_string()))?;
-        if header.format.as_deref() != Some(split::PART_FORMAT) {
-            let want = split::PART_FORMAT;
-            return Err(not_a_part(match header.format {
-                Some(f) => format!("its \"format\" is \"{f}\", not \"{want}\""),
-                None => format!("it has no \"format\": \"{want}\""),
-            }));
-        }
-        let part: split::Part =
-            serde_json::from_str(&text).map_err(|e| not_a_part(e.to_string()))?;
-        parts.push((shown, part));
+        let kind = header.run.map(|r| r.kind).unwrap_or_default();
+        texts.push((shown, kind, text));
     }
-    let result = split::merge_parts(parts, args.threads).map_err(CommandError::input)?;
-    report(args, &result)
+    fn read<R: serde::de::DeserializeOwned>(
+        texts: Vec<(String, String, String)>,
+    ) -> Result<Vec<(String, split::Part<R>)>, CommandError> {
+        texts
+            .into_iter()
+            .map(|(shown, _, text)| {
+                serde_json::from_str(&text)
+                    .map(|p| (shown.clone(), p))
+                    .map_err(|e| not_a_part(&shown, e.to_string()))
+            })
+            .collect()
+    }
+    let kinds: Vec<&str> = texts.iter().map(|t| t.1.as_str()).collect();
+    if let Some(i) = kinds.iter().position(|&k| k != kinds[0]) {
+        return Err(CommandError::input(format!(
+            "`{}` is a part of a {} run, `{}` of a {} run: they cannot be merged",
+            texts[i].0, kinds[i], texts[0].0, kinds[0]
+        )));
+    }
+    let merged = |e: String| CommandError::input(e);
+    if kinds[0] == "portfolio" {
+        let parts = read::<payback_portfolio::sim::PortfolioSim>(texts)?;
+        let name = parts[0].1.name.clone();
+        let result = split::merge_parts(parts, args.threads).map_err(merged)?;
+        portfolio_report(args, &name, &result)
+    } else {
+        let result = split::merge_parts(read::<payback_sim::SimResult>(texts)?, args.threads)
+            .map_err(merged)?;
+        report(args, &result)
+    }
+}
+
+fn not_a_part(shown: &str, why: String) -> CommandError {
+    CommandError::input(format!(
+        "`{shown}` is not a payback simulate part file: {why}"
+    ))
+    .hint("part files are what `payback simulate --part K/M --out FILE` writes")
 }
 
 /// `--replay N`: path `path` of the run, projected alone and printed as `payback run` prints a
@@ -515,11 +575,6 @@ fn config(args: &Args) -> Config {
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
 fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
-    if args.part.is_some() {
-        return Err(CommandError::usage(
-            "--part is not available for a portfolio yet: it splits one scenario's run",
-        ));
-    }
     if args.replay.is_some() {
         return Err(CommandError::usage(
             "--replay is not available for a portfolio yet: it projects one scenario's path",
@@ -546,7 +601,8 @@ fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), Comman
         .hint("add a portfolio-level `[uncertainty]` table of shared market drivers, e.g. `\"compute.market_margin\" = { dist = \"pert\", min = 0.10, mode = 0.25, max = 0.40 }` (docs/simulation.md, \"Portfolios\")"));
     }
     let cfg = config(args);
-    let mut progress = Progress::new(args.paths);
+    let blocks = share(args);
+    let mut progress = Progress::new(split::paths_in(&blocks, cfg.paths));
     let (inputs, events, members, starts) = plan.sample_columns();
     let columns = SampleColumns {
         inputs,
@@ -555,12 +611,24 @@ fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), Comman
         starts,
     };
     let result = with_samples(args.samples.as_deref(), &mut progress, columns, |sink| {
-        payback_portfolio::sim::simulate(&plan, &cfg, sink)
+        payback_portfolio::sim::simulate_blocks(&plan, &cfg, blocks.clone(), sink)
     })?
     .map_err(|e| CommandError::internal(e.to_string()))?;
     progress.bar.finish_and_clear();
+    let run = split::RunId::new("portfolio", &plan, &cfg, plan.events);
+    match save_part(args, run, &file.name, &blocks, result)? {
+        Some(result) => portfolio_report(args, &file.name, &result),
+        None => Ok(()),
+    }
+}
+
+/// Print or write a portfolio run's report in the format `args` asks for.
+fn portfolio_report(
+    args: &Args,
+    name: &str,
+    result: &payback_portfolio::sim::PortfolioSim,
+) -> Result<(), CommandError> {
     let report = result.report();
-    let name = file.name.as_str();
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             Format::Table => portfolio_text(out, name, &report),
