@@ -205,3 +205,65 @@ fn a_split_portfolio_run_merges_into_the_whole_run() {
         "{err}"
     );
 }
+
+/// `--replay N` with a portfolio projects every company on path N alone, as `payback run`
+/// prints a portfolio: what it drew is the path's row of `--samples` (inputs, shared defaults,
+/// renewals, bit for bit), and each company's NPV, payback quarter and peak funding are that
+/// row's too. A path the run does not have is a usage error.
+#[test]
+fn replay_projects_every_company_on_one_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = dir.path().join("s.csv");
+    let run = ["simulate", BIG_TECH, "--paths", "1100", "--seed", "6"];
+    let s = samples.to_str().unwrap();
+    stdout(&payback(&[&run[..], &["--samples", s]].concat()));
+    let rows = common::Samples::parse(&std::fs::read_to_string(&samples).unwrap());
+    for path in [0usize, 1050] {
+        let n = path.to_string();
+        let json = stdout(&payback(
+            &[&run[..], &["--replay", &n, "--format", "json"]].concat(),
+        ));
+        let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let row = &rows.rows[path];
+        assert_eq!(row[rows.col("path")], n);
+        let mc = &doc["monte_carlo_path"];
+        assert_eq!(mc["path"], path);
+        let drawn = mc["drawn"].as_array().unwrap();
+        // Every column between `path` and the first member's outcomes is drawn, in order.
+        let first_outcome = rows.col("microsoft:payback");
+        assert_eq!(drawn.len(), first_outcome - 1);
+        for (k, d) in drawn.iter().enumerate() {
+            let (name, cell) = (&rows.header[k + 1], &row[k + 1]);
+            assert_eq!(d["name"].as_str(), Some(name.as_str()));
+            match &d["value"] {
+                serde_json::Value::Null => assert_eq!(cell, "", "{name}"),
+                serde_json::Value::String(q) => assert_eq!(q, cell, "{name}"),
+                v => assert_eq!(v.as_f64(), Some(cell.parse::<f64>().unwrap()), "{name}"),
+            }
+        }
+        let companies = doc["companies"].as_array().unwrap();
+        assert_eq!(companies.len(), 6);
+        for c in companies {
+            let id = c["id"].as_str().unwrap();
+            let cell = |what: &str| row[rows.col(&format!("{id}:{what}"))].clone();
+            let summary = &c["summary"];
+            assert_eq!(
+                summary["npv"].as_f64(),
+                Some(cell("npv").parse().unwrap()),
+                "{id}"
+            );
+            let peak = summary["peak_funding"].as_f64();
+            assert_eq!(peak, Some(cell("peak_funding").parse().unwrap()), "{id}");
+            let payback = summary["payback_quarter"].as_str().unwrap_or("");
+            assert_eq!(payback, cell("payback"), "{id}");
+        }
+        // The table starts with the same draws.
+        let table = stdout(&payback(&[&run[..], &["--replay", &n]].concat()));
+        let heading = format!("Monte Carlo path {path} of 1100 (seed 6, sampling mc), as drawn:");
+        assert!(table.starts_with(&heading), "{table}");
+    }
+    let o = payback(&[&run[..], &["--replay", "1100"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("they are numbered 0 to 1099"), "{err}");
+}

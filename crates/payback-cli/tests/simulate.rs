@@ -184,10 +184,19 @@ fn samples_and_replay_misuse_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--samples and --out both name"));
     let p = portfolio.to_str().unwrap();
-    let o = payback(&["simulate", p, "--paths", "10", "--replay", "3"]);
+    let o = payback(&[
+        "simulate",
+        p,
+        "--paths",
+        "10",
+        "--replay",
+        "3",
+        "--samples",
+        "x.csv",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("--replay is not available for a portfolio")
+        String::from_utf8_lossy(&o.stderr).contains("--samples and --replay do not go together")
     );
     let o = payback(&[
         "simulate",

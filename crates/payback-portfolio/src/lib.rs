@@ -188,39 +188,28 @@ pub fn run(
     file: &PortfolioFile,
     resolve: &mut dyn FnMut(&str, FileKind) -> Result<SourceFile, String>,
 ) -> Result<Portfolio, PortfolioError> {
-    let mut companies = Vec::with_capacity(file.companies.len());
-    for c in &file.companies {
-        let resolve_err = |message| PortfolioError::Resolve {
-            company: c.id.clone(),
-            message,
-        };
-        let main = resolve(&c.scenario, FileKind::Scenario).map_err(resolve_err)?;
-        let mut overlays = Vec::with_capacity(c.overlays.len());
-        for o in &c.overlays {
-            overlays.push(resolve(o, FileKind::Overlay).map_err(|message| {
-                PortfolioError::Resolve {
-                    company: c.id.clone(),
-                    message,
-                }
-            })?);
-        }
-        let loaded =
-            payback_input::load(&main, &overlays).map_err(|diagnostics| PortfolioError::Load {
-                company: c.id.clone(),
-                files: std::iter::once(main.clone())
-                    .chain(overlays.clone())
-                    .collect(),
-                diagnostics,
-            })?;
-        let projection = payback_model::project(&loaded.scenario);
-        companies.push((c, loaded, projection));
-    }
+    let loaded = sim::load_companies(file, None, resolve)?;
+    Ok(from_loaded(
+        file,
+        loaded.into_iter().map(|(_, l)| l).collect(),
+    ))
+}
+
+/// Project every company's loaded scenario (`loaded`, one per company in file order), then
+/// aggregate: what [`run`] does once the files are loaded, and what a Monte Carlo path's replay
+/// does with the scenarios the path set up.
+pub fn from_loaded(file: &PortfolioFile, loaded: Vec<Loaded>) -> Portfolio {
     let ids: Vec<&str> = file.companies.iter().map(|c| c.id.as_str()).collect();
-    let runs: Vec<CompanyRun> = companies
-        .into_iter()
-        .map(|(c, loaded, projection)| company_run(c, loaded, projection, &ids))
+    let runs: Vec<CompanyRun> = file
+        .companies
+        .iter()
+        .zip(loaded)
+        .map(|(c, loaded)| {
+            let projection = payback_model::project(&loaded.scenario);
+            company_run(c, loaded, projection, &ids)
+        })
         .collect();
-    Ok(assemble(file.clone(), runs))
+    assemble(file.clone(), runs)
 }
 
 /// Build a [`CompanyRun`]: counterparty ids per contract and the inter-company revenue.

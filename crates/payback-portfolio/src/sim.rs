@@ -610,17 +610,47 @@ impl PortfolioPlan {
         }
     }
 
-    /// The scenarios of one path (for inspection and tests): every company's scenario on
-    /// path `path` of a run with `cfg`'s seed and sampling, and the shared defaults' quarters.
-    pub fn path_scenarios(&self, cfg: &Config, path: u64) -> (Vec<Scenario>, Vec<Option<Quarter>>) {
+    /// Path `path` of the run `cfg` describes, on its own: only its block is drawn. `None` when
+    /// `path` is not below `cfg.paths`.
+    pub fn replay(&self, cfg: &Config, path: u64) -> Option<PortfolioReplay> {
+        if path >= cfg.paths {
+            return None;
+        }
         let bs = BLOCK_SIZE as u64;
         let block = path / bs;
-        let n = (cfg.paths.max(path + 1) - block * bs).min(bs) as usize;
+        let n = (cfg.paths - block * bs).min(bs) as usize;
         let draws = self.draw_block(cfg, block, n);
-        let mut scen: Vec<Scenario> = self.plans.iter().map(|p| p.base.clone()).collect();
-        let d = self.set_path(&draws, (path - block * bs) as usize, &mut scen);
-        (scen, d)
+        let i = (path - block * bs) as usize;
+        let mut scenarios: Vec<Scenario> = self.plans.iter().map(|p| p.base.clone()).collect();
+        let defaults = self.set_path(&draws, i, &mut scenarios);
+        let mut drawn = BlockPaths {
+            first: path,
+            paths: 1,
+            inputs: Vec::new(),
+            events: Vec::new(),
+            outcomes: Vec::new(),
+        };
+        self.record_path(&draws, i, &scenarios, &defaults, &mut drawn);
+        Some(PortfolioReplay {
+            scenarios,
+            defaults,
+            inputs: drawn.inputs,
+            events: drawn.events,
+        })
     }
+}
+
+/// One path of a portfolio run ([`PortfolioPlan::replay`]).
+#[derive(Debug, Clone)]
+pub struct PortfolioReplay {
+    /// Every company's scenario as the path sets it up (file order).
+    pub scenarios: Vec<Scenario>,
+    /// Per shared counterparty, the quarter it defaults in within the industry's horizon.
+    pub defaults: Vec<Option<Quarter>>,
+    /// Every company's inputs as drawn, in the order of [`PortfolioPlan::sample_columns`].
+    pub inputs: Vec<f64>,
+    /// With events, the shared defaults, then every company's renewals, in that order too.
+    pub events: Vec<EventOutcome>,
 }
 
 /// The industry's outcome on one path, from the companies' projections.

@@ -185,10 +185,10 @@ fn a_labs_default_on_a_path_ends_its_contracts_in_every_company() {
         "every company lost contracts: {cut:?}"
     );
     // The same path inspected on its own gives the same edits.
-    let (alone, d7) = pp.path_scenarios(&c, 7);
-    pp.set_path(&draws, 7, &mut scen);
-    assert_eq!(d7, pp.set_path(&draws, 7, &mut scen));
-    assert_eq!(alone[1].contracts, scen[1].contracts);
+    let alone = pp.replay(&c, 7).expect("path 7 of the run");
+    assert_eq!(alone.defaults, pp.set_path(&draws, 7, &mut scen));
+    assert_eq!(alone.scenarios[1].contracts, scen[1].contracts);
+    assert!(pp.replay(&c, c.paths).is_none());
 }
 
 #[test]

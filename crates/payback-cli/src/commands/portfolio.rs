@@ -40,33 +40,81 @@ pub fn run(args: &Args, path: &Path, text: &str, ctx: &Context) -> Result<(), Co
     let file = parse(path, text)?;
     // Every file the companies read, in the order read, for the manifest.
     let mut read: Vec<SourceFile> = Vec::new();
-    let portfolio = {
-        let mut resolve = resolver(path);
-        let mut recording = |name: &str, kind: FileKind| -> Result<SourceFile, String> {
-            let f = resolve(name, kind)?;
-            read.push(f.clone());
-            Ok(f)
-        };
-        payback_portfolio::run(&file, &mut recording).map_err(load_error)?
-    };
-    if args.format == Format::Csv {
-        export::check_ids(&portfolio)?;
+    let portfolio =
+        payback_portfolio::run(&file, &mut recording(path, &mut read)).map_err(load_error)?;
+    let inputs = manifest(path, text, &read, &portfolio);
+    emit(
+        &portfolio,
+        &inputs,
+        args.format,
+        args.out.as_deref(),
+        ctx,
+        None,
+    )
+}
+
+/// Print `portfolio` (or write it to `out`, atomically) as tables, tidy CSV or JSON with its
+/// manifest `inputs`. `path` is a Monte Carlo path's replay ([`Replayed`]): what it drew is
+/// printed before the tables, appended as `drawn` rows to the CSV, or added to the JSON as
+/// `monte_carlo_path`.
+pub(crate) fn emit(
+    portfolio: &Portfolio,
+    inputs: &Inputs,
+    format: Format,
+    out: Option<&Path>,
+    ctx: &Context,
+    path: Option<&dyn Replayed>,
+) -> Result<(), CommandError> {
+    if format == Format::Csv {
+        export::check_ids(portfolio)?;
     }
     let width = ctx.width;
-    let write = |out: &mut dyn Write| match args.format {
-        Format::Table => render(out, &portfolio, width),
-        Format::Csv => export::csv(out, &portfolio),
-        Format::Json => export::json(out, &manifest(path, text, &read, &portfolio), &portfolio),
+    let write = |w: &mut dyn Write| match format {
+        Format::Table => {
+            if let Some(p) = path {
+                p.table(w)?;
+            }
+            render(w, portfolio, width)
+        }
+        Format::Csv => {
+            export::csv(w, portfolio)?;
+            path.map_or(Ok(()), |p| p.csv(w))
+        }
+        Format::Json => export::json(w, inputs, portfolio, path.map(|p| p.json())),
     };
-    match &args.out {
+    match out {
         Some(p) => output::to_file_atomically(p, write),
         None => output::to_stdout(write),
     }
 }
 
+/// What a replayed Monte Carlo path drew, as each format prints it (`payback simulate
+/// --replay`).
+pub(crate) trait Replayed {
+    /// A heading and one line per input and event.
+    fn table(&self, out: &mut dyn Write) -> io::Result<()>;
+    /// One `path N,drawn,name,unit,value` row per input and event.
+    fn csv(&self, out: &mut dyn Write) -> io::Result<()>;
+    /// The `monte_carlo_path` object.
+    fn json(&self) -> &serde_json::Value;
+}
+
+/// [`resolver`], also recording every file it reads, in order, into `read` (for the manifest).
+pub(crate) fn recording<'a>(
+    path: &Path,
+    read: &'a mut Vec<SourceFile>,
+) -> impl FnMut(&str, FileKind) -> Result<SourceFile, String> + 'a {
+    let mut resolve = resolver(path);
+    move |name: &str, kind: FileKind| -> Result<SourceFile, String> {
+        let f = resolve(name, kind)?;
+        read.push(f.clone());
+        Ok(f)
+    }
+}
+
 /// The manifest: the portfolio file as named on the command line, then every distinct file its
 /// companies read (scenario, then overlays, company by company), and the overlays applied.
-fn manifest(path: &Path, text: &str, read: &[SourceFile], p: &Portfolio) -> Inputs {
+pub(crate) fn manifest(path: &Path, text: &str, read: &[SourceFile], p: &Portfolio) -> Inputs {
     let name = path.to_string_lossy();
     let mut files: Vec<(&str, &str)> = vec![(name.as_ref(), text)];
     for f in read {
@@ -114,7 +162,9 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<PortfolioFile, CommandErr
 
 /// The resolver of the companies' scenarios and overlays: a path relative to the portfolio
 /// file at `path` when that file exists, else a built-in name (or a path as given).
-pub(crate) fn resolver(path: &Path) -> impl FnMut(&str, FileKind) -> Result<SourceFile, String> {
+pub(crate) fn resolver(
+    path: &Path,
+) -> impl FnMut(&str, FileKind) -> Result<SourceFile, String> + use<> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     move |name: &str, kind: FileKind| -> Result<SourceFile, String> {
         let relative = dir.join(name);

@@ -10,6 +10,7 @@ use payback_sim::{Config, EventOutcome, PERCENTILES, Plan, Sampling, SimSink, sp
 
 use crate::Context;
 use crate::commands::portfolio::{self, table};
+use crate::commands::run;
 use crate::error::CommandError;
 use crate::inputs::Spec;
 use crate::output;
@@ -259,9 +260,14 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     if !args.merge.is_empty() {
         return merge(&args);
     }
+    if args.samples.is_some() && args.replay.is_some() {
+        return Err(CommandError::usage(
+            "--samples and --replay do not go together: --replay projects one path",
+        ));
+    }
     // A file with a top-level [portfolio] table is simulated as a portfolio, as `run` does.
     if let Some((path, text)) = portfolio::detect(args.scenario.as_deref()) {
-        return simulate_portfolio(&args, &path, &text);
+        return simulate_portfolio(&args, ctx, &path, &text);
     }
     let spec = Spec::from_args(args.scenario.as_deref(), &args.overlays)?;
     let loaded = spec.load()?;
@@ -450,46 +456,20 @@ fn replay(
     path: u64,
 ) -> Result<(), CommandError> {
     use crate::runs::{Done, Planned};
-    if args.samples.is_some() {
-        return Err(CommandError::usage(
-            "--samples and --replay do not go together: --replay projects one path",
-        ));
-    }
     let cfg = config(args);
     let Some(r) = payback_sim::replay(plan, &cfg, path) else {
-        return Err(CommandError::usage(format!(
-            "--replay {path} is not a path of this run: with --paths {} they are numbered 0 to {}",
-            cfg.paths,
-            cfg.paths - 1
-        )));
+        return Err(not_a_path(&cfg, path));
     };
-    // What the path drew: (name, unit, value as printed, value for JSON).
-    let mut drawn: Vec<(String, &str, String, serde_json::Value)> = plan
-        .inputs
-        .iter()
-        .zip(&r.inputs)
-        .map(|(i, &x)| {
-            let unit = if i.scale { "multiplier" } else { "value" };
-            (i.path.clone(), unit, format!("{x}"), serde_json::json!(x))
-        })
-        .collect();
-    for (name, ev) in plan.event_names().into_iter().zip(&r.events) {
-        drawn.push(match *ev {
-            EventOutcome::Default(q) => {
-                let q = q.map(|q| q.to_string());
-                let json = q
-                    .as_ref()
-                    .map_or(serde_json::Value::Null, |q| serde_json::json!(q));
-                (name, "quarter", q.unwrap_or_default(), json)
-            }
-            EventOutcome::Renewal(b) => (
-                name,
-                "bool",
-                u8::from(b).to_string(),
-                serde_json::json!(u8::from(b)),
-            ),
-        });
-    }
+    let inputs = plan.inputs.iter().map(|i| (i.path.clone(), i.scale));
+    let drawn = Drawn::new(
+        &cfg,
+        plan.events,
+        path,
+        inputs,
+        &r.inputs,
+        plan.event_names(),
+        &r.events,
+    );
     let label = format!("path {path}");
     let projection = payback_model::project(&r.scenario);
     let warnings = loaded.warnings.iter().map(ToString::to_string).collect();
@@ -505,60 +485,148 @@ fn replay(
     }];
     let inputs = crate::runs::manifest(&plans, &done);
     let runs: Vec<payback_report::Run<'_>> = done.iter().map(Done::run).collect();
-    let sampling = cfg.sampling.name();
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             Format::Table => {
-                writeln!(
-                    out,
-                    "Monte Carlo path {path} of {} (seed {}, sampling {sampling}{}), as drawn:",
-                    cfg.paths,
-                    cfg.seed,
-                    if plan.events { "" } else { ", no events" }
-                )?;
-                for (name, unit, v, _) in &drawn {
-                    let v = if v.is_empty() {
-                        "none within the horizon"
-                    } else {
-                        v
-                    };
-                    writeln!(out, "  {name:<44} {v}  ({unit})")?;
-                }
-                writeln!(out)?;
-                payback_report::text::render(
-                    out,
-                    &runs,
-                    payback_report::text::Options { width: ctx.width },
-                )
+                drawn.table(out)?;
+                let options = payback_report::text::Options { width: ctx.width };
+                payback_report::text::render(out, &runs, options)
             }
             Format::Csv => {
                 payback_report::tidy::render(out, &runs)?;
-                for (name, unit, v, _) in &drawn {
-                    let row = [runs[0].label, "drawn", name.as_str(), unit, v.as_str()];
-                    payback_report::tidy::write_row(out, &row)?;
-                }
-                Ok(())
+                drawn.csv(out)
             }
-            Format::Json => {
-                let doc = serde_json::json!({
-                    "path": path,
-                    "paths": cfg.paths,
-                    "seed": cfg.seed,
-                    "sampling": sampling,
-                    "events_drawn": plan.events,
-                    "drawn": drawn.iter().map(|(name, unit, _, value)| serde_json::json!({
-                        "name": name,
-                        "unit": unit,
-                        "value": value,
-                    })).collect::<Vec<_>>(),
-                });
-                payback_report::json::render_replay(out, &inputs, &runs, &doc)
-            }
+            Format::Json => payback_report::json::render_replay(out, &inputs, &runs, &drawn.json),
         }
     };
     match &args.out {
         Some(file) => output::to_file_atomically(file, write),
         None => output::to_stdout(write),
+    }
+}
+
+/// `--replay` of a path the run does not have.
+fn not_a_path(cfg: &Config, path: u64) -> CommandError {
+    CommandError::usage(format!(
+        "--replay {path} is not a path of this run: with --paths {} they are numbered 0 to {}",
+        cfg.paths,
+        cfg.paths - 1
+    ))
+}
+
+/// What a replayed path drew, ready to print before its projection: a heading and one line
+/// per input and event (table), `drawn` rows (CSV), or the `monte_carlo_path` object (JSON).
+struct Drawn {
+    heading: String,
+    /// `path N`: the scenario column of its CSV rows.
+    label: String,
+    /// (name, unit, value as printed, value for JSON).
+    rows: Vec<(String, &'static str, String, serde_json::Value)>,
+    json: serde_json::Value,
+}
+
+impl Drawn {
+    /// `inputs` (name, whether it scales) with their `values`, then `event_names` with their
+    /// `events`, of path `path` of the run `cfg`.
+    fn new(
+        cfg: &Config,
+        events_drawn: bool,
+        path: u64,
+        inputs: impl Iterator<Item = (String, bool)>,
+        values: &[f64],
+        event_names: Vec<String>,
+        events: &[EventOutcome],
+    ) -> Drawn {
+        let mut rows: Vec<(String, &'static str, String, serde_json::Value)> = inputs
+            .zip(values)
+            .map(|((name, scale), &x)| {
+                let unit = if scale { "multiplier" } else { "value" };
+                (name, unit, format!("{x}"), serde_json::json!(x))
+            })
+            .collect();
+        for (name, ev) in event_names.into_iter().zip(events) {
+            rows.push(match *ev {
+                EventOutcome::Default(q) => {
+                    let q = q.map(|q| q.to_string());
+                    let json = q
+                        .as_ref()
+                        .map_or(serde_json::Value::Null, |q| serde_json::json!(q));
+                    (name, "quarter", q.unwrap_or_default(), json)
+                }
+                EventOutcome::Renewal(b) => (
+                    name,
+                    "bool",
+                    u8::from(b).to_string(),
+                    serde_json::json!(u8::from(b)),
+                ),
+            });
+        }
+        let sampling = cfg.sampling.name();
+        let heading = format!(
+            "Monte Carlo path {path} of {} (seed {}, sampling {sampling}{}), as drawn:",
+            cfg.paths,
+            cfg.seed,
+            if events_drawn { "" } else { ", no events" }
+        );
+        let json = serde_json::json!({
+            "path": path,
+            "paths": cfg.paths,
+            "seed": cfg.seed,
+            "sampling": sampling,
+            "events_drawn": events_drawn,
+            "drawn": rows.iter().map(|(name, unit, _, value)| serde_json::json!({
+                "name": name,
+                "unit": unit,
+                "value": value,
+            })).collect::<Vec<_>>(),
+        });
+        Drawn {
+            heading,
+            label: format!("path {path}"),
+            rows,
+            json,
+        }
+    }
+
+    fn table(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        portfolio::Replayed::table(self, out)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        portfolio::Replayed::csv(self, out)
+    }
+}
+
+impl portfolio::Replayed for Drawn {
+    fn table(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(out, "{}", self.heading)?;
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.0.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (name, unit, v, _) in &self.rows {
+            let v = if v.is_empty() {
+                "none within the horizon"
+            } else {
+                v
+            };
+            writeln!(out, "  {name:<width$} {v}  ({unit})")?;
+        }
+        writeln!(out)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for (name, unit, v, _) in &self.rows {
+            let row = [self.label.as_str(), "drawn", name, unit, v];
+            payback_report::tidy::write_row(out, &row)?;
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> &serde_json::Value {
+        &self.json
     }
 }
 
@@ -573,22 +641,23 @@ fn config(args: &Args) -> Config {
 
 /// `payback simulate portfolio.toml`: every company and the industry, shared drivers and
 /// counterparty defaults drawn once per path (`payback_portfolio::sim`).
-fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), CommandError> {
+fn simulate_portfolio(
+    args: &Args,
+    ctx: &Context,
+    path: &Path,
+    text: &str,
+) -> Result<(), CommandError> {
     portfolio::no_overlays(&args.overlays)?;
-    if args.replay.is_some() {
-        return Err(CommandError::usage(
-            "--replay is not available for a portfolio yet: it projects one scenario's path",
-        )
-        .hint("simulate a company's scenario file on its own, or use --samples"));
-    }
     let file = portfolio::parse(path, text)?;
     let shown = path.display().to_string();
     let pu = portfolio_uncertainty(&shown, text)
         .map_err(|m| CommandError::input(format!("`{shown}`: {m}")))?;
+    // Every file the companies read, for a replay's manifest.
+    let mut read = Vec::new();
     let companies = payback_portfolio::sim::load_companies(
         &file,
         pu.as_ref().map(|u| &u.overlay),
-        &mut portfolio::resolver(path),
+        &mut portfolio::recording(path, &mut read),
     )
     .map_err(portfolio::load_error)?;
     let paths = pu.map(|u| u.paths).unwrap_or_default();
@@ -601,6 +670,43 @@ fn simulate_portfolio(args: &Args, path: &Path, text: &str) -> Result<(), Comman
         .hint("add a portfolio-level `[uncertainty]` table of shared market drivers, e.g. `\"compute.market_margin\" = { dist = \"pert\", min = 0.10, mode = 0.25, max = 0.40 }` (docs/simulation.md, \"Portfolios\")"));
     }
     let cfg = config(args);
+    if let Some(n) = args.replay {
+        let Some(r) = plan.replay(&cfg, n) else {
+            return Err(not_a_path(&cfg, n));
+        };
+        let (names, event_names, _, _) = plan.sample_columns();
+        let scales = plan
+            .plans
+            .iter()
+            .flat_map(|p| p.inputs.iter().map(|i| i.scale));
+        let inputs = names.into_iter().zip(scales);
+        let drawn = Drawn::new(
+            &cfg,
+            plan.events,
+            n,
+            inputs,
+            &r.inputs,
+            event_names,
+            &r.events,
+        );
+        let loaded = companies
+            .into_iter()
+            .zip(r.scenarios)
+            .map(|((_, mut loaded), scenario)| {
+                loaded.scenario = scenario;
+                loaded
+            })
+            .collect();
+        let replayed = payback_portfolio::from_loaded(&file, loaded);
+        let inputs = portfolio::manifest(path, text, &read, &replayed);
+        let format = match args.format {
+            Format::Table => run::Format::Table,
+            Format::Csv => run::Format::Csv,
+            Format::Json => run::Format::Json,
+        };
+        let out = args.out.as_deref();
+        return portfolio::emit(&replayed, &inputs, format, out, ctx, Some(&drawn));
+    }
     let blocks = share(args);
     let mut progress = Progress::new(split::paths_in(&blocks, cfg.paths));
     let (inputs, events, members, starts) = plan.sample_columns();

@@ -303,7 +303,13 @@ pub(crate) fn csv(out: &mut dyn Write, p: &Portfolio) -> io::Result<()> {
 }
 
 /// Write the portfolio as one JSON document, pretty-printed, with a final newline.
-pub(crate) fn json(out: &mut dyn Write, inputs: &Inputs, p: &Portfolio) -> io::Result<()> {
+/// `monte_carlo_path`, when given, is a replayed path's draws (`payback simulate --replay`).
+pub(crate) fn json(
+    out: &mut dyn Write,
+    inputs: &Inputs,
+    p: &Portfolio,
+    monte_carlo_path: Option<&serde_json::Value>,
+) -> io::Result<()> {
     let warnings = input_warnings(p);
     let doc = Document {
         schema: SCHEMA,
@@ -322,6 +328,7 @@ pub(crate) fn json(out: &mut dyn Write, inputs: &Inputs, p: &Portfolio) -> io::R
         industry: IndustryJson(p),
         labs: p.labs.iter().map(|l| LabJson(p, l)).collect(),
         cross_check: p.cross_check.iter().map(CrossCheckJson).collect(),
+        monte_carlo_path,
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     out.write_all(b"\n")
@@ -337,6 +344,8 @@ struct Document<'a> {
     industry: IndustryJson<'a>,
     labs: Vec<LabJson<'a>>,
     cross_check: Vec<CrossCheckJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo_path: Option<&'a serde_json::Value>,
 }
 
 /// The file's name, description and cross-check inputs.
