@@ -817,13 +817,7 @@ pub fn simulate_blocks(
     if n_blocks > 1u64 << STREAM_SHIFT {
         return Err(PortfolioSimError::TooManyPaths);
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = cfg.threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| PortfolioSimError::Sim(SimError::Threads(e.to_string())))?;
+    let pool = payback_sim::thread_pool(cfg.threads).map_err(PortfolioSimError::Sim)?;
     let threads = pool.current_num_threads().max(1);
     let block_len = |b: u64| -> usize { (cfg.paths - b * bs).min(bs) as usize };
     let exact = cfg.paths <= EXACT_LIMIT;

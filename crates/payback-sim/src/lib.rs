@@ -508,13 +508,7 @@ pub fn simulate_blocks(
     if cfg.paths == 0 {
         return Err(SimError::NoPaths);
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = cfg.threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| SimError::Threads(e.to_string()))?;
+    let pool = thread_pool(cfg.threads)?;
     let threads = pool.current_num_threads().max(1);
     let quarters = {
         let s = &plan.base.scenario;
@@ -579,6 +573,17 @@ pub fn simulate_blocks(
         events: plan.events,
         summary,
     })
+}
+
+/// The pool a run works in: `threads` workers (`None`: one per CPU, rayon's default).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, SimError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t.max(1));
+    }
+    builder
+        .build()
+        .map_err(|e| SimError::Threads(e.to_string()))
 }
 
 /// Run `run` on each block of `blocks`, `chunk` blocks at a time on `pool`, and hand the
@@ -814,10 +819,7 @@ impl SimResult {
 /// the others, so the results do not depend on the thread count.
 fn percentiles_all(jobs: &[(&Acc, &[f64])], threads: Option<usize>) -> Vec<Percentiles> {
     let one = |&(acc, ps): &(&Acc, &[f64])| acc.percentiles(ps);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.map_or(0, |t| t.max(1)))
-        .build();
-    match pool {
+    match thread_pool(threads) {
         Ok(pool) => pool.install(|| jobs.par_iter().map(one).collect()),
         // Without worker threads the same values come from this one.
         Err(_) => jobs.iter().map(one).collect(),
@@ -906,8 +908,9 @@ mod tests {
     /// Blocks reduced by their workers ([`Summary::part_with_fan`] against the run's
     /// [`Summary::layout`]) and folded in block order give the summary of the paths added one
     /// by one: in exact mode and with sketches, events drawn.
-    #[test]
-    fn block_parts_fold_into_the_summary_of_their_paths() {
+    /// Three blocks of `n` paths each of the default scenario (plain Monte Carlo, events
+    /// drawn, seed `seed`), as workers run them: the run's settings, quarters and blocks.
+    pub(crate) fn default_blocks(n: usize, seed: u64) -> (Config, Vec<Quarter>, Vec<BlockOut>) {
         let l = payback_input::load(
             &payback_input::builtin::get("default").unwrap().source(),
             &[],
@@ -915,20 +918,25 @@ mod tests {
         .expect("default loads");
         let plan = Plan::new(&l.scenario, &l.uncertainty, true).expect("plan");
         let cfg = Config {
-            paths: 3 * 64,
-            seed: 5,
+            paths: 3 * n as u64,
+            seed,
             sampling: Sampling::MonteCarlo,
             threads: Some(1),
         };
-        let quarters = {
-            let s = &plan.base.scenario;
-            let n = s.start.quarters_until(s.end) + 1;
-            (0..n).map(|k| s.start.offset(k)).collect::<Vec<_>>()
-        };
-        let nq = quarters.len();
-        let blocks: Vec<BlockOut> = (0..3)
-            .map(|b| run_block(&plan, &cfg, b, 64, nq, false))
+        let s = &plan.base.scenario;
+        let quarters: Vec<Quarter> = (0..=s.start.quarters_until(s.end))
+            .map(|k| s.start.offset(k))
             .collect();
+        let nq = quarters.len();
+        let blocks = (0..3)
+            .map(|b| run_block(&plan, &cfg, b, n, nq, false))
+            .collect();
+        (cfg, quarters, blocks)
+    }
+
+    #[test]
+    fn block_parts_fold_into_the_summary_of_their_paths() {
+        let (_, quarters, blocks) = default_blocks(64, 5);
         for exact in [true, false] {
             let start = Summary::new(quarters.clone(), exact, Some(&blocks[0]));
             let mut one_by_one = start.clone();

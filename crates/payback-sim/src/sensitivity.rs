@@ -360,13 +360,7 @@ pub fn ensemble(plan: &Plan, cfg: &Config) -> Result<Ensemble, SimError> {
         return Err(SimError::NoPaths);
     }
     let paths = cfg.paths.min(ENSEMBLE_MAX_PATHS);
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = cfg.threads {
-        builder = builder.num_threads(t.max(1));
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| SimError::Threads(e.to_string()))?;
+    let pool = crate::thread_pool(cfg.threads)?;
     let nq = {
         let sc = &plan.base.scenario;
         (sc.start.quarters_until(sc.end).max(0) + 1) as usize
@@ -617,10 +611,5 @@ pub fn with_threads<T: Send>(
     threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
 ) -> Result<T, SimError> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = threads {
-        b = b.num_threads(t.max(1));
-    }
-    let pool = b.build().map_err(|e| SimError::Threads(e.to_string()))?;
-    Ok(pool.install(f))
+    Ok(crate::thread_pool(threads)?.install(f))
 }

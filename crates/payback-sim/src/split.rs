@@ -322,7 +322,7 @@ fn events(drawn: bool) -> &'static str {
 mod tests {
     use super::*;
     use crate::exact::ExactSum;
-    use crate::{BlockOut, Summary, run_block};
+    use crate::{BlockOut, Summary};
 
     #[test]
     fn shares_tile_the_blocks_in_order_and_differ_by_at_most_one_block() {
@@ -376,26 +376,7 @@ mod tests {
     /// reports the same bits and merges as the original does; damaged sketches are refused.
     #[test]
     fn sketch_summaries_survive_json_exactly() {
-        let l = payback_input::load(
-            &payback_input::builtin::get("default").unwrap().source(),
-            &[],
-        )
-        .expect("default loads");
-        let plan = Plan::new(&l.scenario, &l.uncertainty, true).expect("plan");
-        let cfg = Config {
-            paths: 3 * 48,
-            seed: 3,
-            sampling: Sampling::MonteCarlo,
-            threads: Some(1),
-        };
-        let s = &plan.base.scenario;
-        let quarters: Vec<_> = (0..=s.start.quarters_until(s.end))
-            .map(|k| s.start.offset(k))
-            .collect();
-        let nq = quarters.len();
-        let blocks: Vec<BlockOut> = (0..3)
-            .map(|b| run_block(&plan, &cfg, b, 48, nq, false))
-            .collect();
+        let (cfg, quarters, blocks) = crate::tests::default_blocks(48, 3);
         let start = Summary::new(quarters, false, Some(&blocks[0]));
         let result = |bs: &[BlockOut]| {
             let mut summary = start.clone();
