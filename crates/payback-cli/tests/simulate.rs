@@ -189,6 +189,18 @@ fn samples_and_replay_misuse_is_a_usage_error() {
         p,
         "--paths",
         "10",
+        "--samples",
+        "x.csv",
+        "--out",
+        "./x.csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--samples and --out both name"));
+    let o = payback(&[
+        "simulate",
+        p,
+        "--paths",
+        "10",
         "--replay",
         "3",
         "--samples",
@@ -413,6 +425,12 @@ fn parts_of_different_or_incomplete_runs_are_refused() {
     )
     .unwrap();
     refused(&[&a, &damaged], "is damaged");
+    // The report may not replace a part.
+    let o = payback(&["simulate", "--merge", &a, &b, "--out", &b]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("one of the parts to merge"), "{err}");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), text);
     // Usage errors.
     let o = payback(&["simulate", "--paths", "10", "--part", "1/2"]);
     assert_eq!(o.status.code(), Some(2));

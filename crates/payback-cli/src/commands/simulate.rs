@@ -9,7 +9,7 @@ use payback_report::fmt;
 use payback_sim::{Config, EventOutcome, PERCENTILES, Plan, Sampling, SimSink, split};
 
 use crate::Context;
-use crate::commands::portfolio::{self, table};
+use crate::commands::portfolio::{self, Replayed as _, table};
 use crate::commands::run;
 use crate::error::CommandError;
 use crate::inputs::Spec;
@@ -257,6 +257,21 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
     if args.threads == Some(0) {
         return Err(CommandError::usage("--threads must be at least 1"));
     }
+    let same = |a: &Path, b: &Path| std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    if let Some(out) = &args.out {
+        if args.samples.as_deref().is_some_and(|s| same(s, out)) {
+            return Err(CommandError::usage(format!(
+                "--samples and --out both name `{}`: the report would replace the samples",
+                out.display()
+            )));
+        }
+        if args.merge.iter().any(|p| same(p, out)) {
+            return Err(CommandError::usage(format!(
+                "--out names `{}`, one of the parts to merge: the report would replace it",
+                out.display()
+            )));
+        }
+    }
     if !args.merge.is_empty() {
         return merge(&args);
     }
@@ -281,14 +296,6 @@ pub fn run(args: Args, ctx: &Context) -> Result<(), CommandError> {
         .map_err(|e| CommandError::input(e.to_string()))?;
     if let Some(path) = args.replay {
         return replay(&args, ctx, spec, loaded, &plan, path);
-    }
-    if let (Some(samples), Some(out)) = (&args.samples, &args.out)
-        && std::path::absolute(samples).ok() == std::path::absolute(out).ok()
-    {
-        return Err(CommandError::usage(format!(
-            "--samples and --out both name `{}`: the report would replace the samples",
-            out.display()
-        )));
     }
     let cfg = config(&args);
     let blocks = share(&args);
@@ -586,14 +593,6 @@ impl Drawn {
             rows,
             json,
         }
-    }
-
-    fn table(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        portfolio::Replayed::table(self, out)
-    }
-
-    fn csv(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        portfolio::Replayed::csv(self, out)
     }
 }
 
