@@ -412,6 +412,7 @@ fn parts_of_different_or_incomplete_runs_are_refused() {
         "the scenario, overlays or uncertainty (plan digest)",
     );
     refused(&[&a, &three], "the number of shares is 3, not 2");
+    refused(&[&three], "shares 1/3, 3/3 of the run are missing");
     refused(
         &[&a, &report],
         "is not a payback simulate part file: it has no \"format\"",

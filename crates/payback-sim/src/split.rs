@@ -246,6 +246,7 @@ pub fn merge_parts<R: Merge>(
             ));
         }
         let differs = [
+            ("the kind", p.run.kind.clone(), run.kind.clone()),
             (
                 "the path count",
                 p.run.paths.to_string(),
@@ -293,16 +294,36 @@ pub fn merge_parts<R: Merge>(
             ));
         }
     }
-    let missing: Vec<String> = (1..=m)
-        .filter(|k| parts.binary_search_by_key(k, |(_, p)| p.share[0]).is_err())
-        .map(|k| format!("{k}/{m}"))
-        .collect();
-    if !missing.is_empty() {
+    // The gaps between the shares given (in u128: a share may be u64::MAX).
+    let mut gaps = Vec::new();
+    let mut next = 1u128;
+    for k in parts.iter().map(|(_, p)| u128::from(p.share[0])) {
+        if k > next {
+            gaps.push((next, k - 1));
+        }
+        next = k + 1;
+    }
+    if next <= u128::from(m) {
+        gaps.push((next, u128::from(m)));
+    }
+    if !gaps.is_empty() {
+        let one = gaps.len() == 1 && gaps[0].0 == gaps[0].1;
+        let mut listed: Vec<String> = gaps
+            .iter()
+            .take(5)
+            .map(|&(a, b)| match a == b {
+                true => format!("{a}/{m}"),
+                false => format!("{a}/{m} to {b}/{m}"),
+            })
+            .collect();
+        if gaps.len() > 5 {
+            listed.push("…".to_string());
+        }
         return Err(format!(
             "share{} {} of the run {} missing: merge needs every share once",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" }
+            if one { "" } else { "s" },
+            listed.join(", "),
+            if one { "is" } else { "are" }
         ));
     }
     let mut parts = parts.into_iter().map(|(_, p)| p.result);
