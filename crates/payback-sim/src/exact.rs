@@ -65,7 +65,7 @@ impl TryFrom<Vec<i64>> for ExactSum {
         if let Some((i, d)) = v
             .iter()
             .enumerate()
-            .find(|&(i, d)| i + 1 < DIGITS && !low.contains(d) || d.abs() >= 1 << 32)
+            .find(|&(i, d)| i + 1 < DIGITS && !low.contains(d) || d.unsigned_abs() >= 1 << 32)
         {
             return Err(format!("digit {i} of an exact sum is {d}, outside 0..2^32"));
         }

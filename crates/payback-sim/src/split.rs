@@ -391,6 +391,9 @@ mod tests {
         assert!(ExactSum::try_from(vec![1 << 32]).is_err());
         assert!(ExactSum::try_from(vec![-1]).is_err());
         assert!(ExactSum::try_from(vec![0; 68]).is_err());
+        let mut top = vec![0; 67];
+        top[66] = i64::MIN;
+        assert!(ExactSum::try_from(top).is_err());
     }
 
     /// A summary with sketches (as beyond the exact limit), written as JSON and read back,

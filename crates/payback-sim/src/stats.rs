@@ -96,7 +96,7 @@ pub struct Sketch {
 }
 
 /// A [`Sketch`] as a split run's part file holds it: the extremes are `null` until a value is
-/// counted (JSON has no infinities), and reading one checks what counting relies on.
+/// counted ([`extreme`]), and reading one checks what counting relies on.
 #[derive(Serialize, Deserialize)]
 struct SketchRepr {
     lo: f64,
@@ -104,8 +104,10 @@ struct SketchRepr {
     bins: Vec<u64>,
     under: u64,
     over: u64,
-    min: Option<f64>,
-    max: Option<f64>,
+    #[serde(with = "extreme::min")]
+    min: f64,
+    #[serde(with = "extreme::max")]
+    max: f64,
 }
 
 impl From<Sketch> for SketchRepr {
@@ -116,8 +118,8 @@ impl From<Sketch> for SketchRepr {
             bins: s.bins,
             under: s.under,
             over: s.over,
-            min: s.min.is_finite().then_some(s.min),
-            max: s.max.is_finite().then_some(s.max),
+            min: s.min,
+            max: s.max,
         }
     }
 }
@@ -144,8 +146,8 @@ impl TryFrom<SketchRepr> for Sketch {
             bins: r.bins,
             under: r.under,
             over: r.over,
-            min: r.min.unwrap_or(f64::INFINITY),
-            max: r.max.unwrap_or(f64::NEG_INFINITY),
+            min: r.min,
+            max: r.max,
         })
     }
 }
@@ -300,7 +302,7 @@ pub struct AccPart {
 struct Moments {
     sum: ExactSum,
     n: u64,
-    /// `null` in a part file until a value is added (JSON has no infinities).
+    /// `null` in a part file until a value is added ([`extreme`]).
     #[serde(with = "extreme::min")]
     min: f64,
     #[serde(with = "extreme::max")]
