@@ -276,3 +276,19 @@ fn target_roic_reproduces_kupperman() {
         "0.20",
     ])));
 }
+
+/// Options of one kind given without it are usage errors, not silently ignored.
+#[test]
+fn options_of_another_kind_are_usage_errors() {
+    for (args, kind) in [
+        (&["--paths", "0"][..], "--ensemble"),
+        (&["--sampling", "lhs"][..], "--ensemble"),
+        (&["--no-events"][..], "--ensemble"),
+        (&["--bootstrap", "5"][..], "--sobol"),
+    ] {
+        let o = payback(&[&["sensitivity"][..], args].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(kind), "{args:?}: {err}");
+    }
+}

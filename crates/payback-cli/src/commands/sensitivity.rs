@@ -49,7 +49,7 @@ pub struct Args {
     pub ensemble: bool,
 
     /// Ensemble: number of paths (the same paths as `payback simulate` with the same seed).
-    #[arg(long, default_value_t = 4096)]
+    #[arg(long, default_value_t = 4096, requires = "ensemble")]
     pub paths: u64,
 
     /// Ensemble and Sobol: seed of the random streams.
@@ -57,11 +57,11 @@ pub struct Args {
     pub seed: u64,
 
     /// Ensemble: sampling, plain Monte Carlo or Latin hypercube.
-    #[arg(long, value_enum, default_value_t = SamplingArg::Mc)]
+    #[arg(long, value_enum, default_value_t = SamplingArg::Mc, requires = "ensemble")]
     pub sampling: SamplingArg,
 
     /// Ensemble: keep counterparty hazards and renewals in expectation.
-    #[arg(long)]
+    #[arg(long, requires = "ensemble")]
     pub no_events: bool,
 
     /// Worker threads (default: one per CPU). Does not change the results.
@@ -73,7 +73,7 @@ pub struct Args {
     pub sobol: Option<usize>,
 
     /// Sobol: bootstrap resamples for the confidence intervals.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, requires = "sobol")]
     pub bootstrap: usize,
 
     /// Two-way grid axis `PATH=lo:hi:n`; give it twice (rows, then columns).
