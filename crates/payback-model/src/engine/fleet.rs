@@ -264,12 +264,10 @@ impl Fleet {
             self.mw_on_order = 0.0;
         }
         self.fill_queue(s, i, &mut out);
-        let newest = self
-            .lots
-            .iter()
-            .filter(|l| l.active)
-            .map(|l| s.generations[l.generation].launch)
-            .max();
+        // The newest generation in service is found in the same pass as its capacity: a lot
+        // of a newer generation than any before it restarts the sum, so the sum adds exactly
+        // the newest generation's lots, in lot order, from 0.
+        let mut newest = None;
         for l in self.lots.iter_mut().filter(|l| l.active) {
             if i <= l.dep_last {
                 let d = l.dep_q.min(l.nbv - l.salvage).max(0.0);
@@ -277,7 +275,12 @@ impl Fleet {
                 out.dep_acc += d;
             }
             out.capacity += l.capacity;
-            if Some(s.generations[l.generation].launch) == newest {
+            let launch = s.generations[l.generation].launch;
+            if newest.is_none_or(|n| launch > n) {
+                newest = Some(launch);
+                out.capacity_newest = 0.0;
+            }
+            if Some(launch) == newest {
                 out.capacity_newest += l.capacity;
             }
             out.acc_cost_in_service += l.cost;
