@@ -171,56 +171,21 @@ fn samples_file_has_every_path_and_recomputes_the_report() {
 
 #[test]
 fn samples_and_replay_misuse_is_a_usage_error() {
+    let usage = |args: &[&str], says: &str| {
+        let o = payback(&[&["simulate", "--paths", "10"][..], args].concat());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    };
     let portfolio = common::root().join("examples/portfolios/big-tech.toml");
-    let o = payback(&[
-        "simulate",
-        "--paths",
-        "10",
-        "--samples",
-        "x.csv",
-        "--out",
-        "./x.csv",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--samples and --out both name"));
     let p = portfolio.to_str().unwrap();
-    let o = payback(&[
-        "simulate",
-        p,
-        "--paths",
-        "10",
-        "--samples",
-        "x.csv",
-        "--out",
-        "./x.csv",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--samples and --out both name"));
-    let o = payback(&[
-        "simulate",
-        p,
-        "--paths",
-        "10",
-        "--replay",
-        "3",
-        "--samples",
-        "x.csv",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("--samples and --replay do not go together")
-    );
-    let o = payback(&[
-        "simulate",
-        "--paths",
-        "10",
-        "--samples",
-        "/nonexistent-dir/x.csv",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("cannot create a file in `/nonexistent-dir`")
-    );
+    let same = "--samples and --out both name";
+    usage(&["--samples", "x.csv", "--out", "./x.csv"], same);
+    usage(&[p, "--samples", "x.csv", "--out", "./x.csv"], same);
+    let together = "--samples and --replay do not go together";
+    usage(&[p, "--replay", "3", "--samples", "x.csv"], together);
+    let nowhere = "cannot create a file in `/nonexistent-dir`";
+    usage(&["--samples", "/nonexistent-dir/x.csv"], nowhere);
 }
 
 /// `--replay N` projects one path of a run alone: its JSON summary has the bits of the path's
